@@ -1,0 +1,115 @@
+# EFI-lite: `make` builds build/efilite.bin; `make run` boots it; `make check` tests it.
+CROSS    ?= aarch64-linux-gnu-
+CC        = $(CROSS)gcc
+OBJCOPY   = $(CROSS)objcopy
+NM        = $(CROSS)nm
+HOSTCC   ?= gcc
+CACHE    ?= $(HOME)/.cache/efilite
+GNUEFI    = $(CACHE)/gnu-efi/usr/include/efi
+LIBFDT_A  = /usr/lib/aarch64-linux-gnu/libfdt.a
+PYTHON    = /usr/bin/python3
+B        ?= build
+VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+LOGLEVEL ?= 3        # 1 error, 2 warning, 3 info, 4 debug
+FAULT_TEST ?=        # set to build a firmware that faults on purpose (crash report test)
+
+# Everything make needs from the system; tools/setup installs what is missing.
+SETUP_STAMP = $(CACHE)/.done
+NEEDED = $(CC) qemu-system-aarch64 dtc $(PYTHON)
+NEEDED_FILES = $(SETUP_STAMP) $(LIBFDT_A) /usr/include/cmocka.h
+MISSING := $(foreach t,$(NEEDED),$(if $(shell command -v $(t) 2>/dev/null),,$(t))) \
+	   $(foreach f,$(NEEDED_FILES),$(if $(wildcard $(f)),,$(f)))
+ifneq ($(strip $(MISSING)),)
+$(info setup: missing $(strip $(MISSING)); running tools/setup)
+$(shell tools/setup >&2)
+endif
+
+CFLAGS = -std=gnu11 -Os -g -ffreestanding -nostdlib -fno-pic -fno-pie -mgeneral-regs-only \
+	 -fshort-wchar -fno-omit-frame-pointer -fstack-protector-strong \
+	 -ffunction-sections -fdata-sections -fno-common -mbranch-protection=none \
+	 -Wall -Wextra -Werror -Wno-unused-parameter \
+	 -nostdinc -isystem $(shell $(CC) -print-file-name=include) -Iinclude -Iinclude/libc \
+	 -I$(GNUEFI) -I$(GNUEFI)/aarch64 -idirafter /usr/include \
+	 -DEFILITE_VERSION='"$(VERSION)"' -DLOGLEVEL=$(strip $(LOGLEVEL)) \
+	 $(if $(strip $(FAULT_TEST)),-DFAULT_TEST=$(strip $(FAULT_TEST)))
+ASFLAGS = -Iinclude -I$(B)/gen -D__ASSEMBLY__
+LDFLAGS = -nostdlib -static -no-pie -Wl,--gc-sections -Wl,--no-warn-rwx-segments \
+	  -Wl,--build-id=none -T $(B)/efilite.lds
+
+SRCS_C = boot/main.c boot/console.c boot/printf.c boot/crash.c boot/psci.c boot/libc.c \
+	 boot/dt.c mm/pgtable.c mm/mmu.c mm/ram.c mm/memmap.c mm/pool.c
+SRCS_S = boot/head.S boot/vectors.S boot/sysreg.S boot/baked.S
+OBJS   = $(SRCS_C:%.c=$(B)/%.o) $(SRCS_S:%.S=$(B)/%.o)
+
+all: $(B)/efilite.bin
+
+$(B)/boot/libc.o: CFLAGS += -fno-tree-loop-distribute-patterns
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -MMD -c $< -o $@
+$(B)/%.o: %.S $(B)/gen/baked.h
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) $(ASFLAGS) -MMD -c $< -o $@
+$(B)/efilite.lds: linker/efilite.lds.S include/layout.h
+	@mkdir -p $(B)
+	@$(CC) -E -P -x c -Iinclude -D__ASSEMBLY__ $< -o $@
+
+# Link once with zeroed table space, generate the baked tables from the linked symbols
+# with the same encoder the firmware uses (mm/pgtable.c), then patch them in.
+$(B)/efilite.elf: $(OBJS) $(B)/efilite.lds $(B)/host/mkbaked
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) $(OBJS) $(LIBFDT_A) -o $@.tmp
+	@$(NM) $@.tmp | $(B)/host/mkbaked $(B)/baked.bin
+	@$(OBJCOPY) --update-section .pgtables=$(B)/baked.bin $@.tmp $@
+	@rm -f $@.tmp
+$(B)/efilite.bin: $(B)/efilite.elf
+	@$(OBJCOPY) -O binary $< $@
+	@echo "efilite.bin: $$(stat -c %s $@) bytes"
+
+$(B)/gen/baked.h: $(B)/host/mkbaked
+	@mkdir -p $(dir $@)
+	@$< --header $@
+
+# ---- host programs and unit tests (native, against the same sources) ----
+HOSTCFLAGS = -std=gnu11 -g -O1 -fshort-wchar -Wall -Wextra -Werror -Wno-unused-parameter \
+	     -Iinclude -Itests/host/shim -I$(GNUEFI) -DHOST_TEST \
+	     -fsanitize=address,undefined -fno-sanitize-recover=all
+HOST_FDT  = /usr/lib/$(shell $(HOSTCC) -print-multiarch)/libfdt.so.1
+$(B)/host/mkbaked: mm/mkbaked.c mm/pgtable.c include/pgtable.h include/layout.h
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	@$(HOSTCC) $(filter-out -fsanitize%,$(HOSTCFLAGS)) mm/mkbaked.c mm/pgtable.c -o $@
+
+HOST_TESTS = $(B)/host/test_pgtable $(B)/host/test_memmap $(B)/host/test_pool $(B)/host/test_dt
+$(B)/host/test_pgtable: tests/host/test_pgtable.c mm/pgtable.c
+$(B)/host/test_memmap:  tests/host/test_memmap.c mm/memmap.c
+$(B)/host/test_pool:    tests/host/test_pool.c mm/pool.c mm/memmap.c
+$(B)/host/test_dt:      tests/host/test_dt.c boot/dt.c $(patsubst tests/dts/%.dts,$(B)/host/dts/%.dtb,$(wildcard tests/dts/*.dts))
+$(HOST_TESTS):
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	@$(HOSTCC) $(HOSTCFLAGS) $(filter %.c,$^) -o $@ -lcmocka $(if $(findstring test_dt,$@),$(HOST_FDT))
+$(B)/host/dts/%.dtb: tests/dts/%.dts
+	@mkdir -p $(dir $@)
+	@dtc -q -I dts -O dtb $< -o $@
+
+# ---- using it ----
+QEMU_RUN = qemu-system-aarch64 -M virt -cpu cortex-a57 -m 1G -nographic -no-reboot
+run: all
+	timeout 60 $(QEMU_RUN) -bios $(B)/efilite.bin
+
+$(B)/fault/efilite.bin: FORCE
+	$(MAKE) --no-print-directory B=$(B)/fault FAULT_TEST=1 $@
+FORCE:
+
+check: all $(HOST_TESTS) $(B)/fault/efilite.bin
+	$(PYTHON) -m pytest -q tests
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all run check clean FORCE
+-include $(OBJS:.o=.d)

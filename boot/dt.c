@@ -1,0 +1,507 @@
+/* Platform discovery from QEMU virt's flattened device tree (the DTB QEMU places at the
+ * base of DRAM): RAM, reservations, the devices we drive, PSCI and /chosen.
+ *
+ * The DTB is untrusted input. Its header and whole structure block are validated once
+ * (fdt_check_header, fdt_check_full) before anything is looked up, and every property's
+ * length is checked before its value is read. Devices are found by "compatible", never
+ * by address: QEMU moves them between versions and machine options.
+ *
+ * Names follow the Devicetree Specification (v0.4): reg, #address-cells, ranges, status,
+ * device_type, /chosen, /aliases, /reserved-memory, /memreserve/. */
+#include <libfdt.h>
+#include "layout.h"
+#include "platform.h"
+
+#define STR_(x) #x
+#define STR(x)  STR_(x)
+
+/* How a bus lays out its children's reg: 1 or 2 cells each, enough for 64-bit
+ * addresses. Wider buses (PCI's 3-cell addresses) are not ours to read. */
+struct bus {
+	int address_cells, size_cells;
+};
+
+/* A reg property: entries of (address, size) in the parent bus's layout. */
+struct reg {
+	const fdt32_t *cell;
+	struct bus bus;
+};
+
+/* A sorted list of regions being filled (p->ram or p->reserved), with what to say when
+ * it overflows. */
+struct regions {
+	struct region *list;
+	unsigned *nr, max;
+	const char *too_many;
+};
+
+/* ---- error messages ---- */
+
+static int fail(const char **why, const char *msg)
+{
+	*why = msg;
+	return -1;
+}
+
+/* Messages that name a node or a libfdt error are assembled here (the firmware has no
+ * snprintf). dt_parse stops at its first error, so one buffer is enough. */
+static const char *message(const char *const part[])
+{
+	static char buf[128];
+	size_t n = 0, len;
+
+	for (; *part; part++) {
+		len = strnlen(*part, sizeof(buf) - 1 - n);
+		memcpy(buf + n, *part, len);
+		n += len;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+#define MESSAGE(...) message((const char *const[]){ "device tree: ", __VA_ARGS__, NULL })
+
+static const char *fdt_message(const char *what, int err)
+{
+	return MESSAGE(what, " (", fdt_strerror(err), ")");
+}
+
+/* "device tree: <prefix><node name><what>", e.g. "/memory@40000000: ...". */
+static const char *node_message(const void *fdt, const char *prefix, int node,
+				const char *what)
+{
+	const char *name = fdt_get_name(fdt, node, NULL);
+
+	return MESSAGE(prefix, name ? name : "?", what);
+}
+
+/* ---- properties ---- */
+
+/* The value of a string property, or NULL unless it is NUL-terminated within its
+ * length: a string that runs off the end of its property is not a string. */
+static const char *prop_string(const void *fdt, int node, const char *name)
+{
+	int len;
+	const char *s = fdt_getprop(fdt, node, name, &len);
+
+	return s && len > 0 && strnlen(s, len) < (size_t)len ? s : NULL;
+}
+
+static bool prop_is(const void *fdt, int node, const char *name, const char *value)
+{
+	const char *s = prop_string(fdt, node, name);
+
+	return s && !strcmp(s, value);
+}
+
+static bool prop_u32(const void *fdt, int node, const char *name, uint32_t *val)
+{
+	int len;
+	const fdt32_t *v = fdt_getprop(fdt, node, name, &len);
+
+	if (!v || len != sizeof(*v))
+		return false;
+	*val = fdt32_ld(v);
+	return true;
+}
+
+/* A node is in use unless its status says otherwise ("ok" is the pre-spec spelling).
+ * QEMU's secure=on marks secure-only UARTs and RAM "disabled" for us. */
+static bool available(const void *fdt, int node)
+{
+	const char *status;
+
+	if (!fdt_getprop(fdt, node, "status", NULL))
+		return true;
+	status = prop_string(fdt, node, "status");
+	return status && (!strcmp(status, "okay") || !strcmp(status, "ok"));
+}
+
+/* ---- reg ---- */
+
+/* Read here rather than with fdt_address_cells(): that one's object file would link in
+ * the read-write half of libfdt. Absent properties take the spec's defaults, 2 and 1. */
+static bool bus_get(const void *fdt, int node, struct bus *bus)
+{
+	uint32_t ac = 2, sc = 1;
+
+	if ((fdt_getprop(fdt, node, "#address-cells", NULL) && !prop_u32(fdt, node, "#address-cells", &ac)) ||
+	    (fdt_getprop(fdt, node, "#size-cells", NULL) && !prop_u32(fdt, node, "#size-cells", &sc)))
+		return false;
+	bus->address_cells = ac;
+	bus->size_cells = sc;
+	return ac >= 1 && ac <= 2 && sc >= 1 && sc <= 2;
+}
+
+static uint64_t read_cells(const fdt32_t *cell, int n)
+{
+	uint64_t v = 0;
+
+	while (n--)
+		v = v << 32 | fdt32_ld(cell++);
+	return v;
+}
+
+/* Number of entries in node's reg (0 when absent), or -1 when its length is not a whole
+ * number of entries. */
+static int reg_open(const void *fdt, int node, const struct bus *bus, struct reg *reg)
+{
+	int len, entry = (bus->address_cells + bus->size_cells) * (int)sizeof(fdt32_t);
+
+	reg->bus = *bus;
+	reg->cell = fdt_getprop(fdt, node, "reg", &len);
+	if (!reg->cell)
+		return 0;
+	return len % entry ? -1 : len / entry;
+}
+
+/* Entry i as a region. False when base + size does not fit in 64 bits: whoever uses the
+ * region computes its end. */
+static bool reg_entry(const struct reg *reg, int i, struct region *r)
+{
+	const fdt32_t *cell = reg->cell + i * (reg->bus.address_cells + reg->bus.size_cells);
+
+	r->base = read_cells(cell, reg->bus.address_cells);
+	r->size = read_cells(cell + reg->bus.address_cells, reg->bus.size_cells);
+	r->node = 0;
+	return r->base + r->size >= r->base;
+}
+
+/* The first reg entry of a device, if it is a CPU physical address. That holds when
+ * every bus between the device and the root maps 1:1 (an empty "ranges"). QEMU's virt
+ * puts the devices we drive at the root, so translation through a non-empty "ranges"
+ * is not implemented: such a device is not found rather than found at a wrong address. */
+static bool device_reg(const void *fdt, int node, struct region *r)
+{
+	int depth = fdt_node_depth(fdt, node), parent = 0, d, len;
+	struct bus bus;
+	struct reg reg;
+
+	if (depth < 1)
+		return false;
+	for (d = 1; d < depth; d++) {
+		parent = fdt_supernode_atdepth_offset(fdt, node, d, NULL);
+		if (parent < 0 || !fdt_getprop(fdt, parent, "ranges", &len) || len != 0)
+			return false;
+	}
+	return bus_get(fdt, parent, &bus) && reg_open(fdt, node, &bus, &reg) > 0 &&
+	       reg_entry(&reg, 0, r);
+}
+
+/* ---- region lists ---- */
+
+/* Insert keeping the list sorted by base: lists are short, this is the whole sort. */
+static int region_add(struct regions *rl, const struct region *r, const char **why)
+{
+	unsigned i;
+
+	if (*rl->nr == rl->max)
+		return fail(why, rl->too_many);
+	for (i = (*rl->nr)++; i > 0 && rl->list[i - 1].base > r->base; i--)
+		rl->list[i] = rl->list[i - 1];
+	rl->list[i] = *r;
+	return 0;
+}
+
+/* Add node's non-empty reg entries. Every defect is an error: a region dropped here is
+ * RAM never used or, worse, a reservation the OS overwrites. */
+static int regions_add_reg(const void *fdt, int node, const struct bus *bus, int numa,
+			   const char *prefix, struct regions *rl, const char **why)
+{
+	struct reg reg;
+	struct region r;
+	int i, err, n = reg_open(fdt, node, bus, &reg);
+
+	if (n < 0)
+		return fail(why, node_message(fdt, prefix, node,
+			": reg is not a whole number of (address, size) entries"));
+	for (i = 0; i < n; i++) {
+		if (!reg_entry(&reg, i, &r))
+			return fail(why, node_message(fdt, prefix, node,
+				": reg entry ends beyond 2^64"));
+		if (!r.size)
+			continue;
+		r.node = numa;
+		err = region_add(rl, &r, why);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* ---- RAM and reservations ---- */
+
+static int numa_node_id(const void *fdt, int node)
+{
+	uint32_t id;
+
+	return prop_u32(fdt, node, "numa-node-id", &id) && id <= INT32_MAX ? (int)id : 0;
+}
+
+/* Every available child of the root with device_type "memory", read with the root's
+ * cells, as Linux reads them. */
+static int parse_memory(const void *fdt, struct platform *p, const char **why)
+{
+	struct regions rl = { p->ram, &p->nr_ram, PLAT_MAX_RAM,
+			      "device tree: more than " STR(PLAT_MAX_RAM) " /memory regions" };
+	struct bus bus;
+	unsigned i;
+	int node, err;
+
+	if (!bus_get(fdt, 0, &bus))
+		return fail(why, "device tree: unsupported #address-cells or #size-cells "
+				 "at / (1 or 2 expected)");
+	fdt_for_each_subnode(node, fdt, 0) {
+		if (!prop_is(fdt, node, "device_type", "memory") || !available(fdt, node))
+			continue;
+		err = regions_add_reg(fdt, node, &bus, numa_node_id(fdt, node), "/", &rl, why);
+		if (err)
+			return err;
+	}
+	if (node != -FDT_ERR_NOTFOUND)
+		return fail(why, fdt_message("bad structure", node));
+	if (!p->nr_ram)
+		return fail(why, "device tree: no /memory");
+	/* Sorted, and no end wraps: overlap is a start before the previous end. */
+	for (i = 1; i < p->nr_ram; i++)
+		if (p->ram[i].base - p->ram[i - 1].base < p->ram[i - 1].size)
+			return fail(why, "device tree: /memory regions overlap");
+	return 0;
+}
+
+/* Children of /reserved-memory with a reg, in its own layout (children with only a
+ * "size" are pools for the OS to place, not reservations yet), and /memreserve/. */
+static int parse_reserved(const void *fdt, struct platform *p, const char **why)
+{
+	struct regions rl = { p->reserved, &p->nr_reserved, PLAT_MAX_RESERVED,
+			      "device tree: more than " STR(PLAT_MAX_RESERVED) " reserved regions" };
+	int parent = fdt_path_offset(fdt, "/reserved-memory"), node, i, n, err;
+	struct region r = { 0 };
+	struct bus bus;
+
+	if (parent >= 0) {
+		if (!bus_get(fdt, parent, &bus))
+			return fail(why, "device tree: unsupported #address-cells or "
+					 "#size-cells at /reserved-memory (1 or 2 expected)");
+		fdt_for_each_subnode(node, fdt, parent) {
+			if (!available(fdt, node))
+				continue;
+			err = regions_add_reg(fdt, node, &bus, 0, "/reserved-memory/", &rl, why);
+			if (err)
+				return err;
+		}
+		if (node != -FDT_ERR_NOTFOUND)
+			return fail(why, fdt_message("bad structure", node));
+	}
+	/* libfdt ends the list at the first zero-sized entry, as the spec does. */
+	n = fdt_num_mem_rsv(fdt);
+	for (i = 0; i < n; i++) {
+		if (fdt_get_mem_rsv(fdt, i, &r.base, &r.size) < 0 || r.base + r.size < r.base)
+			return fail(why, "device tree: bad /memreserve/ entry");
+		err = region_add(&rl, &r, why);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* ---- devices ---- */
+
+/* The next available node after start compatible with compat, or < 0. */
+static int next_compatible(const void *fdt, int start, const char *compat)
+{
+	int node = start;
+
+	do
+		node = fdt_node_offset_by_compatible(fdt, node, compat);
+	while (node >= 0 && !available(fdt, node));
+	return node;
+}
+
+/* The first reg entry of the first usable device compatible with compat. */
+static bool find_device(const void *fdt, const char *compat, struct region *r)
+{
+	int node;
+
+	for (node = next_compatible(fdt, -1, compat); node >= 0;
+	     node = next_compatible(fdt, node, compat))
+		if (device_reg(fdt, node, r))
+			return true;
+	return false;
+}
+
+/* The node /chosen/stdout-path names: a path or an alias, then optional ":options". */
+static int stdout_node(const void *fdt)
+{
+	int chosen = fdt_path_offset(fdt, "/chosen"), aliases, len, vlen;
+	const char *path, *colon;
+
+	if (chosen < 0)
+		return chosen;
+	path = prop_string(fdt, chosen, "stdout-path");
+	if (!path)
+		return -FDT_ERR_NOTFOUND;
+	colon = strchr(path, ':');
+	len = colon ? colon - path : (int)strlen(path);
+	if (path[0] != '/') {
+		/* Resolved here, not by fdt_path_offset: libfdt recurses on an alias whose
+		 * value is not a path. An alias's value is a full path without options. */
+		aliases = fdt_path_offset(fdt, "/aliases");
+		if (aliases < 0)
+			return aliases;
+		path = fdt_getprop_namelen(fdt, aliases, path, len, &vlen);
+		if (!path || vlen < 2 || path[0] != '/' || strnlen(path, vlen) != (size_t)vlen - 1)
+			return -FDT_ERR_BADPATH;
+		len = vlen - 1;
+	}
+	return fdt_path_offset_namelen(fdt, path, len);
+}
+
+static uint64_t find_console(const void *fdt)
+{
+	int node = stdout_node(fdt);
+	struct region r;
+
+	if (node >= 0 && !fdt_node_check_compatible(fdt, node, "arm,pl011") &&
+	    available(fdt, node) && device_reg(fdt, node, &r))
+		return r.base;
+	return find_device(fdt, "arm,pl011", &r) ? r.base : 0;
+}
+
+/* The conduit of the first PSCI node found, newest binding first. (A node that is only
+ * "arm,psci" is PSCI 0.1, whose function IDs are the node's own: boot/psci.c uses the
+ * standard 0.2 IDs, which QEMU always implements.) */
+static enum psci_conduit find_psci(const void *fdt)
+{
+	static const char *const compat[] = { "arm,psci-1.0", "arm,psci-0.2", "arm,psci" };
+	unsigned i;
+	int node;
+
+	for (i = 0; i < sizeof(compat) / sizeof(compat[0]); i++) {
+		node = next_compatible(fdt, -1, compat[i]);
+		if (node < 0)
+			continue;
+		if (prop_is(fdt, node, "method", "hvc"))
+			return PSCI_HVC;
+		if (prop_is(fdt, node, "method", "smc"))
+			return PSCI_SMC;
+		return PSCI_NONE;
+	}
+	return PSCI_NONE;
+}
+
+/* A "gpio-poweroff" line on a PL061, used only when there is no PSCI: QEMU's secure=on
+ * has one (on its secure GPIO controller, so its status says "disabled" to the normal
+ * world) for firmware that runs without PSCI, as EFI-lite does when refusing EL3. */
+static void find_poweroff(const void *fdt, struct platform *p)
+{
+	int node = fdt_node_offset_by_compatible(fdt, -1, "gpio-poweroff"), len, ctrl;
+	const fdt32_t *gpios;
+	struct region r;
+
+	if (node < 0)
+		return;
+	gpios = fdt_getprop(fdt, node, "gpios", &len);
+	if (!gpios || len != 3 * (int)sizeof(*gpios) || fdt32_ld(gpios + 1) > 7)
+		return;
+	ctrl = fdt_node_offset_by_phandle(fdt, fdt32_ld(gpios));
+	if (ctrl < 0 || fdt_node_check_compatible(fdt, ctrl, "arm,pl061") ||
+	    !device_reg(fdt, ctrl, &r))
+		return;
+	p->poweroff_gpio = r.base;
+	p->poweroff_pin = fdt32_ld(gpios + 1);
+	p->poweroff_active_low = fdt32_ld(gpios + 2) & 1;
+}
+
+/* Disabled CPUs count: for a cpu node, "disabled" means present but not yet started. */
+static unsigned count_cpus(const void *fdt)
+{
+	int cpus = fdt_path_offset(fdt, "/cpus"), node;
+	unsigned n = 0;
+
+	if (cpus < 0)
+		return 0;
+	fdt_for_each_subnode(node, fdt, cpus)
+		if (prop_is(fdt, node, "device_type", "cpu"))
+			n++;
+	return n;
+}
+
+/* ---- /chosen ---- */
+
+static void parse_chosen(const void *fdt, struct platform *p)
+{
+	int chosen = fdt_path_offset(fdt, "/chosen"), len;
+	const void *v;
+
+	if (chosen < 0)
+		return;
+	v = fdt_getprop(fdt, chosen, "rng-seed", &len);
+	if (v && len > 0) {
+		p->rng_seed_len = (unsigned)len < sizeof(p->rng_seed) ? (unsigned)len
+								       : sizeof(p->rng_seed);
+		memcpy(p->rng_seed, v, p->rng_seed_len);
+	}
+	v = fdt_getprop(fdt, chosen, "kaslr-seed", &len);
+	if (v && len == sizeof(fdt64_t))
+		p->kaslr_seed = fdt64_ld(v);
+	p->bootargs = prop_string(fdt, chosen, "bootargs");
+}
+
+/* ---- entry points ---- */
+
+static int check_fdt(const void *fdt, const char **why)
+{
+	int err = fdt_check_header(fdt);
+
+	if (err)
+		return fail(why, fdt_message("bad header", err));
+	/* Only the DTB window is mapped: a larger tree would fault, not merely be wrong. */
+	if (fdt_totalsize(fdt) > DTB_MAX)
+		return fail(why, "device tree: totalsize larger than DTB_MAX (" STR(DTB_MAX) ")");
+	/* One walk of the structure block makes every later lookup safe to trust. */
+	err = fdt_check_full(fdt, fdt_totalsize(fdt));
+	if (err)
+		return fail(why, fdt_message("bad structure", err));
+	return 0;
+}
+
+int dt_parse(const void *fdt, struct platform *p, const char **why)
+{
+	struct region r;
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	*why = NULL;
+	err = check_fdt(fdt, why);
+	if (err)
+		return err;
+	p->fdt = fdt;
+	p->fdt_size = fdt_totalsize(fdt);
+	err = parse_memory(fdt, p, why);
+	if (!err)
+		err = parse_reserved(fdt, p, why);
+	if (err)
+		return err;
+	p->uart = find_console(fdt);
+	if (find_device(fdt, "arm,pl031", &r))
+		p->rtc = r.base;
+	if (find_device(fdt, "qemu,fw-cfg-mmio", &r)) {
+		p->fwcfg = r.base;
+		p->fwcfg_size = r.size;
+	}
+	p->psci = find_psci(fdt);
+	find_poweroff(fdt, p);
+	p->nr_cpus = count_cpus(fdt);
+	parse_chosen(fdt, p);
+	return 0;
+}
+
+uint64_t plat_ram_total(const struct platform *p)
+{
+	uint64_t total = 0;
+	unsigned i;
+
+	for (i = 0; i < p->nr_ram; i++)
+		total += p->ram[i].size;
+	return total;
+}

@@ -1,0 +1,34 @@
+/* MMIO accessors. Device-nGnRE mappings keep accesses to one device in order; the
+ * barriers order them against normal memory (DMA descriptors, buffers). */
+#ifndef EFILITE_MMIO_H
+#define EFILITE_MMIO_H
+
+#include <stdint.h>
+
+static inline uint32_t readl(uint64_t addr)
+{
+	uint32_t v;
+
+	asm volatile("ldr %w0, [%1]" : "=r"(v) : "r"(addr) : "memory");
+	return v;
+}
+
+static inline void writel(uint64_t addr, uint32_t v)
+{
+	asm volatile("str %w0, [%1]" :: "rZ"(v), "r"(addr) : "memory");
+}
+
+static inline uint64_t readq(uint64_t addr)
+{
+	uint64_t v;
+
+	asm volatile("ldr %0, [%1]" : "=r"(v) : "r"(addr) : "memory");
+	return v;
+}
+
+static inline void writeq(uint64_t addr, uint64_t v)
+{
+	asm volatile("str %0, [%1]" :: "rZ"(v), "r"(addr) : "memory");
+}
+
+#endif

@@ -1,0 +1,31 @@
+/* The run-time translation tables: all of RAM, flash and devices, W^X. */
+#ifndef EFILITE_MMU_H
+#define EFILITE_MMU_H
+
+#include <stdint.h>
+#include "platform.h"
+#include "pgtable.h"
+
+/* Build the tables for everything the platform has and switch to them, in the
+ * regime of el: the EL we were entered at (the reset code ran us at EL1 until now). */
+void mmu_init(const struct platform *p, unsigned el);
+/* Change the protection of a live range (PT_* flags, 0 unmaps); -1 on failure. */
+int mmu_set_prot(uint64_t base, uint64_t size, unsigned prot);
+/* The protection of the page holding addr (0 when unmapped). */
+unsigned mmu_get_prot(uint64_t addr);
+/* VA (= PA) bits covered, and the number of table pages in use. */
+unsigned mmu_va_bits(void);
+unsigned mmu_tables(void);
+
+/* Linker symbols (boot/head.S, linker/efilite.lds.S). */
+extern char __text_start[], __text_end[], __flash_end[], __fwdata_end[];
+
+/* boot/sysreg.S, boot/head.S */
+void mmu_switch(uint64_t ttbr, uint64_t tcr);
+void el2_rise(uint64_t ttbr, uint64_t tcr, uint64_t exc_stack);
+void tlb_flush_all(unsigned el);
+
+/* The EFI memory map from the platform: RAM, reserved ranges, the firmware's own. */
+void memory_init(const struct platform *p);
+
+#endif

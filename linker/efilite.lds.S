@@ -1,0 +1,49 @@
+/* Flash (read-only, at 0): reset code alone in page 0 (unmapped once the run-time tables
+ * are live, so NULL dereferences fault), then text (RX), then the baked translation tables
+ * and rodata (RO, XN), then the load image of .data. DRAM: see layout.h. */
+#include "layout.h"
+
+ENTRY(_start)
+
+SECTIONS
+{
+	. = FLASH_BASE;
+	.text.head : {
+		__premmu_start = .;
+		KEEP(*(.text.head))
+		__premmu_end = .;
+	}
+	. = ALIGN(4096);
+	__text_start = .;
+	.text : {
+		__el2stub_start = .;
+		KEEP(*(.text.el2stub))
+		__el2stub_end = .;
+		KEEP(*(.text.vectors))
+		*(.text .text.*)
+	}
+	. = ALIGN(4096);
+	__text_end = .;
+	/* The tables first: they want 4 KiB alignment, rodata does not. */
+	.pgtables : { __pgtables_start = .; KEEP(*(.pgtables)) __pgtables_end = .; }
+	.rodata : { *(.rodata .rodata.*) }
+	__data_lma = .;
+	.data FWDATA_BASE : AT(__data_lma) {
+		__data_start = .;
+		*(.data .data.*)
+		. = ALIGN(16);
+		__data_end = .;
+	}
+	__flash_end = __data_lma + SIZEOF(.data);
+	.bss (NOLOAD) : ALIGN(16) {
+		__bss_start = .;
+		*(.bss .bss.* COMMON)
+		. = ALIGN(16);
+		__bss_end = .;
+	}
+	__fwdata_end = ALIGN(4096);
+	ASSERT(__fwdata_end <= FWRAM_END, "firmware data does not fit its DRAM window")
+	ASSERT(__premmu_end <= FLASH_BASE + 4096, "pre-MMU code must fit in page 0")
+
+	/DISCARD/ : { *(.comment) *(.note*) *(.eh_frame*) *(.interp) *(.dynamic) }
+}

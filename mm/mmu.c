@@ -1,0 +1,117 @@
+/* Run-time translation tables: built once the memory map exists, from the same encoder
+ * as the baked ones, covering all RAM with the largest blocks alignment allows. */
+#include "console.h"
+#include "layout.h"
+#include "memmap.h"
+#include "mmu.h"
+#include "sysreg.h"
+
+static struct pt_ctx ctx;
+static unsigned nr_tables;
+
+static uint64_t table_alloc(struct pt_ctx *c)
+{
+	/* Until the switch only the baked DRAM window is mapped: allocate below its end. */
+	UINT64 addr = FWRAM_END - 1;
+
+	if (memmap_alloc(&memmap, AllocateMaxAddress, EfiBootServicesData, 1, 4096, &addr) ||
+	    addr < FWRAM_BASE)
+		return 0;
+	__builtin_memset((void *)addr, 0, 4096);
+	nr_tables++;
+	return addr;
+}
+
+static uint64_t *table_at(struct pt_ctx *c, uint64_t addr)
+{
+	return (uint64_t *)addr;
+}
+
+/* Break-before-make for a live entry: invalidate it, flush the TLB, write the new one. */
+static void live_replace(struct pt_ctx *c, uint64_t *e, uint64_t val, uint64_t va, unsigned level)
+{
+	*e = 0;
+	tlb_flush_all(current_el());
+	*e = val;
+	dsb(ishst);
+	isb();
+}
+
+/*
+ * A 39-bit space walked from level 1, as the baked tables are: the switch between them
+ * is then safe without turning the MMU off (boot/sysreg.S). It covers 512 GiB, more
+ * than all of virt's RAM (which ends below 256 GiB) and its low device windows.
+ */
+#define VA_BITS 39
+
+static unsigned pa_bits(unsigned range)
+{
+	static const unsigned bits[] = { 32, 36, 40, 42, 44, 48, 52 };
+
+	return range < 7 ? bits[range] : 52;
+}
+
+static void map_or_die(uint64_t base, uint64_t size, unsigned prot, const char *what)
+{
+	if (pt_map(&ctx, base, base, size, prot))
+		fatal("cannot map %s at %#llx (+%#llx)", what, (unsigned long long)base,
+		      (unsigned long long)size);
+}
+
+void mmu_init(const struct platform *p, unsigned el)
+{
+	unsigned range = read_sysreg(id_aa64mmfr0_el1) & 0xf;
+	uint64_t text_end = (uint64_t)__text_end;
+	uint64_t flash_end = ((uint64_t)__flash_end + 4095) & ~4095ULL;
+
+	ctx.regime = el == 1 ? PT_EL1 : PT_EL2;
+	ctx.va_bits = VA_BITS;
+	ctx.alloc = table_alloc;
+	ctx.table = table_at;
+	ctx.root = table_alloc(&ctx);
+	if (!ctx.root)
+		fatal("no memory for translation tables");
+
+	/* Page 0 (reset code only) stays unmapped so NULL dereferences fault. */
+	map_or_die(4096, text_end - 4096, PT_R | PT_X, "firmware code");
+	map_or_die(text_end, flash_end - text_end, PT_R, "firmware rodata");
+	map_or_die(DEVICE_BASE, DEVICE_SIZE, PT_R | PT_W | PT_DEVICE, "devices");
+	for (unsigned i = 0; i < p->nr_ram; i++) {
+		const struct region *r = &p->ram[i];
+
+		if (r->base + r->size > (1ULL << pa_bits(range)))
+			fatal("RAM at %#llx is beyond the CPU's %u-bit physical address range",
+			      (unsigned long long)r->base, pa_bits(range));
+		if (r->base + r->size > (1ULL << VA_BITS))
+			fatal("RAM at %#llx is above 512 GiB: not supported",
+			      (unsigned long long)r->base);
+		map_or_die(r->base, r->size, PT_R | PT_W, "RAM");
+	}
+	map_or_die(FWRAM_BASE - 4096, 4096, 0, "stack guard");
+
+	if (el == 2)
+		el2_rise(ctx.root, pt_tcr(PT_EL2, ctx.va_bits, range), EXC_STACK_TOP);
+	else
+		mmu_switch(ctx.root, pt_tcr(PT_EL1, ctx.va_bits, range));
+	ctx.replace = live_replace;
+}
+
+int mmu_set_prot(uint64_t base, uint64_t size, unsigned prot)
+{
+	return pt_map(&ctx, base, base, size, prot);
+}
+
+unsigned mmu_get_prot(uint64_t addr)
+{
+	return pt_leaf_prot(ctx.regime, pt_lookup(&ctx, addr, NULL));
+}
+
+unsigned mmu_va_bits(void)
+{
+	return ctx.va_bits;
+}
+
+unsigned mmu_tables(void)
+{
+	return nr_tables;
+}
