@@ -36,9 +36,8 @@ ASFLAGS = -Iinclude -I$(B)/gen -D__ASSEMBLY__
 LDFLAGS = -nostdlib -static -no-pie -Wl,--gc-sections -Wl,--no-warn-rwx-segments \
 	  -Wl,--build-id=none -T $(B)/efilite.lds
 
-SRCS_C = boot/main.c boot/console.c boot/printf.c boot/crash.c boot/psci.c boot/libc.c \
-	 boot/dt.c mm/pgtable.c mm/mmu.c mm/ram.c mm/memmap.c mm/pool.c
-SRCS_S = boot/head.S boot/vectors.S boot/sysreg.S boot/baked.S
+SRCS_C = $(filter-out mm/mkbaked.c,$(wildcard boot/*.c mm/*.c efi/*.c fwcfg/*.c))
+SRCS_S = $(wildcard boot/*.S efi/*.S)
 OBJS   = $(SRCS_C:%.c=$(B)/%.o) $(SRCS_S:%.S=$(B)/%.o)
 
 all: $(B)/efilite.bin
@@ -83,7 +82,15 @@ $(B)/host/mkbaked: mm/mkbaked.c mm/pgtable.c include/pgtable.h include/layout.h
 	@echo "  HOSTCC  $@"
 	@$(HOSTCC) $(filter-out -fsanitize%,$(HOSTCFLAGS)) mm/mkbaked.c mm/pgtable.c -o $@
 
-HOST_TESTS = $(B)/host/test_pgtable $(B)/host/test_memmap $(B)/host/test_pool $(B)/host/test_dt
+HOST_TESTS = $(B)/host/test_pgtable $(B)/host/test_memmap $(B)/host/test_pool $(B)/host/test_dt \
+	     $(B)/host/test_protocol $(B)/host/test_event $(B)/host/test_pecoff \
+	     $(B)/host/test_console $(B)/host/test_rng $(B)/host/test_fwcfg
+$(B)/host/test_protocol: tests/host/test_protocol.c efi/protocol.c
+$(B)/host/test_event:   tests/host/test_event.c efi/event.c
+$(B)/host/test_pecoff:  tests/host/test_pecoff.c efi/pecoff.c
+$(B)/host/test_console: tests/host/test_console.c efi/console.c
+$(B)/host/test_rng:     tests/host/test_rng.c efi/rng.c
+$(B)/host/test_fwcfg:   tests/host/test_fwcfg.c fwcfg/filedir.c
 $(B)/host/test_pgtable: tests/host/test_pgtable.c mm/pgtable.c
 $(B)/host/test_memmap:  tests/host/test_memmap.c mm/memmap.c
 $(B)/host/test_pool:    tests/host/test_pool.c mm/pool.c mm/memmap.c
@@ -96,6 +103,37 @@ $(B)/host/dts/%.dtb: tests/dts/%.dts
 	@mkdir -p $(dir $@)
 	@dtc -q -I dts -O dtb $< -o $@
 
+# ---- fuzz targets (clang's libFuzzer): a short run in make check, a long one in make fuzz ----
+FUZZ_TARGETS = $(B)/fuzz/fuzz_pecoff
+FUZZCFLAGS = -std=gnu11 -g -O1 -fshort-wchar -Iinclude -Itests/host/shim -I$(GNUEFI) \
+	     -DHOST_TEST -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	     -Wall -Wextra -Werror -Wno-unused-parameter
+$(B)/fuzz/fuzz_pecoff: tests/fuzz/fuzz_pecoff.c efi/pecoff.c
+$(FUZZ_TARGETS):
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@clang $(FUZZCFLAGS) $(filter %.c,$^) -o $@
+FUZZ_SECONDS ?= 600
+fuzz: $(FUZZ_TARGETS)
+	for f in $(FUZZ_TARGETS); do c=$(B)/fuzz/corpus-$$(basename $$f); mkdir -p $$c; \
+		$$f -max_total_time=$(FUZZ_SECONDS) $$c || exit 1; done
+
+# ---- EFI applications for the tests, built with Debian's gnu-efi ----
+GNUEFI_LIB = $(CACHE)/gnu-efi/usr/lib
+EFI_APPS   = $(B)/efi-apps/hello.efi
+EFIAPP_CFLAGS = -fpic -fshort-wchar -ffreestanding -fno-stack-protector -Wall -Werror \
+		-I$(GNUEFI) -I$(GNUEFI)/aarch64
+$(B)/efi-apps/%.efi: tests/efi/%.c
+	@mkdir -p $(dir $@)
+	@echo "  EFIAPP  $@"
+	@$(CC) $(EFIAPP_CFLAGS) -c $< -o $(@:.efi=.o)
+	@$(CROSS)ld -nostdlib -znocombreloc -shared -Bsymbolic --defsym=EFI_SUBSYSTEM=0xa \
+		--no-warn-rwx-segments -T $(GNUEFI_LIB)/elf_aarch64_efi.lds \
+		$(GNUEFI_LIB)/crt0-efi-aarch64.o $(@:.efi=.o) $(GNUEFI_LIB)/libefi.a \
+		$(GNUEFI_LIB)/libgnuefi.a -o $(@:.efi=.so)
+	@$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
+		-j .rel.* -j .rela.* -j .reloc -O binary $(@:.efi=.so) $@
+
 # ---- using it ----
 QEMU_RUN = qemu-system-aarch64 -M virt -cpu cortex-a57 -m 1G -nographic -no-reboot
 run: all
@@ -105,11 +143,11 @@ $(B)/fault/efilite.bin: FORCE
 	$(MAKE) --no-print-directory B=$(B)/fault FAULT_TEST=1 $@
 FORCE:
 
-check: all $(HOST_TESTS) $(B)/fault/efilite.bin
+check: all $(HOST_TESTS) $(FUZZ_TARGETS) $(EFI_APPS) $(B)/fault/efilite.bin
 	$(PYTHON) -m pytest -q tests
 
 clean:
 	rm -rf $(B)
 
-.PHONY: all run check clean FORCE
+.PHONY: all run check clean fuzz FORCE
 -include $(OBJS:.o=.d)

@@ -1,5 +1,6 @@
 /* The boot flow: device tree -> memory map -> run-time tables -> banner -> payload. */
 #include "console.h"
+#include "efi/core.h"
 #include "layout.h"
 #include "memmap.h"
 #include "mmu.h"
@@ -10,7 +11,7 @@
 struct platform plat;
 
 /* Boot stages, reported in microseconds since the machine started. */
-static struct { const char *name; uint64_t us; } stages[8];
+static struct { const char *name; uint64_t us; } stages[12];
 static unsigned nr_stages;
 
 static void stage(const char *name)
@@ -103,9 +104,16 @@ static void __attribute__((noreturn)) boot(unsigned el)
 #ifdef FAULT_TEST
 	fault_test();
 #endif
+	efi_init(&plat);
+	stage("efi");
+	efi_boot_kernel();
+}
+
+/* At ExitBootServices: the last moment the console is ours. */
+void efi_before_exit(void)
+{
+	stage("exit");
 	report_stages();
-	printf("EFI-lite: nothing to boot yet: powering off\n");
-	psci_system_off();
 }
 
 /* Entered from boot/head.S with the MMU on. No stack protector here: the canary

@@ -31,6 +31,7 @@ SECTIONS
 	.data FWDATA_BASE : AT(__data_lma) {
 		__data_start = .;
 		*(.data .data.*)
+		*(.got .got.plt)	/* Debian's libfdt.a is PIC: it finds data through a GOT */
 		. = ALIGN(16);
 		__data_end = .;
 	}

@@ -17,3 +17,15 @@ def test_host_program(prog):
     p = subprocess.run([prog], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stdout + p.stderr
     assert "[  PASSED  ]" in p.stdout + p.stderr, p.stdout + p.stderr
+
+
+FUZZERS = sorted(glob.glob(os.path.join(BUILD, "fuzz", "fuzz_*")))
+
+
+@pytest.mark.parametrize("fuzzer", FUZZERS, ids=os.path.basename)
+def test_fuzz_short(fuzzer, tmp_path):
+    """A short libFuzzer run per parser of untrusted input (`make fuzz` runs long)."""
+    p = subprocess.run([fuzzer, "-runs=20000", "-seed=1", str(tmp_path)], cwd=ROOT,
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stdout + p.stderr[-3000:]
+    assert "Done 20000 runs" in p.stderr, p.stderr[-3000:]

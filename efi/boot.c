@@ -1,0 +1,173 @@
+/* The boot services table, ExitBootServices and the small services (UEFI 2.10 section 7). */
+#include "console.h"
+#include "efi/core.h"
+#include "memmap.h"
+#include "psci.h"
+
+static UINT64 monotonic;
+static EFI_EVENT watchdog;
+
+static EFI_STATUS EFIAPI GetNextMonotonicCount(UINT64 *count)
+{
+	if (!count)
+		return EFI_INVALID_PARAMETER;
+	*count = monotonic++;
+	return EFI_SUCCESS;
+}
+
+static VOID EFIAPI watchdog_expired(EFI_EVENT event, VOID *ctx)
+{
+	printf("EFI-lite: watchdog timer expired: resetting\n");
+	psci_system_reset();
+}
+
+/* The watchdog resets the machine when an image neither finishes nor re-arms it in time
+ * (section 7.5.1); codes up to 0xffff are reserved for the firmware. */
+static EFI_STATUS EFIAPI SetWatchdogTimer(UINTN seconds, UINT64 code, UINTN size, CHAR16 *data)
+{
+	EFI_STATUS s;
+
+	if (code <= 0xffff)
+		return EFI_INVALID_PARAMETER;
+	if (!watchdog) {
+		s = CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_CALLBACK, watchdog_expired,
+				NULL, &watchdog);
+		if (s)
+			return s;
+	}
+	if (!seconds)
+		return SetTimer(watchdog, TimerCancel, 0);
+	return SetTimer(watchdog, TimerRelative, seconds * 10000000ULL);
+}
+
+/* No drivers are ever bound: there is nothing to connect (section 7.3.12). */
+static EFI_STATUS EFIAPI ConnectController(EFI_HANDLE controller, EFI_HANDLE *drivers,
+					   EFI_DEVICE_PATH *remaining, BOOLEAN recursive)
+{
+	return efi_handle_valid(controller) ? EFI_NOT_FOUND : EFI_INVALID_PARAMETER;
+}
+
+static EFI_STATUS EFIAPI DisconnectController(EFI_HANDLE controller, EFI_HANDLE driver,
+					      EFI_HANDLE child)
+{
+	return efi_handle_valid(controller) ? EFI_SUCCESS : EFI_INVALID_PARAMETER;
+}
+
+static VOID EFIAPI CopyMem(VOID *dst, VOID *src, UINTN len)
+{
+	memmove(dst, src, len);
+}
+
+static VOID EFIAPI SetMem(VOID *dst, UINTN len, UINT8 value)
+{
+	memset(dst, value, len);
+}
+
+static bool exited;
+
+EFI_STATUS EFIAPI ExitBootServices(EFI_HANDLE image, UINTN map_key)
+{
+	static EFI_GUID before = EFI_EVENT_GROUP_BEFORE_EXIT_BOOT_SERVICES_GUID;
+	static EFI_GUID exit = EFI_EVENT_GROUP_EXIT_BOOT_SERVICES_GUID;
+
+	if (!efi_handle_valid(image))
+		return EFI_INVALID_PARAMETER;
+	if (!exited)
+		efi_signal_group(&before);
+	/* The caller must hold the current map: it may not free what it did not see. */
+	if (map_key != memmap.key)
+		return EFI_INVALID_PARAMETER;
+	if (!exited)
+		efi_before_exit();
+	exited = true;
+	if (watchdog)
+		SetTimer(watchdog, TimerCancel, 0);
+	efi_signal_group(&exit);
+	/* Boot services are gone: say so in the system table (section 7.4.6). */
+	efi_st->ConIn = NULL;
+	efi_st->ConOut = efi_st->StdErr = NULL;
+	efi_st->ConsoleInHandle = efi_st->ConsoleOutHandle = efi_st->StandardErrorHandle = NULL;
+	efi_st->BootServices = NULL;
+	efi_table_crc(&efi_st->Hdr);
+	return EFI_SUCCESS;
+}
+
+EFI_BOOT_SERVICES efi_bs = {
+	.Hdr = { EFI_BOOT_SERVICES_SIGNATURE, EFI_2_100_SYSTEM_TABLE_REVISION,
+		 sizeof(EFI_BOOT_SERVICES), 0, 0 },
+	.RaiseTPL = RaiseTPL,
+	.RestoreTPL = RestoreTPL,
+	.AllocatePages = AllocatePages,
+	.FreePages = FreePages,
+	.GetMemoryMap = GetMemoryMap,
+	.AllocatePool = AllocatePool,
+	.FreePool = FreePool,
+	.CreateEvent = CreateEvent,
+	.SetTimer = SetTimer,
+	.WaitForEvent = WaitForEvent,
+	.SignalEvent = SignalEvent,
+	.CloseEvent = CloseEvent,
+	.CheckEvent = CheckEvent,
+	.InstallProtocolInterface = InstallProtocolInterface,
+	.ReinstallProtocolInterface = ReinstallProtocolInterface,
+	.UninstallProtocolInterface = UninstallProtocolInterface,
+	.HandleProtocol = HandleProtocol,
+	.RegisterProtocolNotify = RegisterProtocolNotify,
+	.LocateHandle = LocateHandle,
+	.LocateDevicePath = LocateDevicePath,
+	.InstallConfigurationTable = InstallConfigurationTable,
+	.LoadImage = LoadImage,
+	.StartImage = StartImage,
+	.Exit = Exit,
+	.UnloadImage = UnloadImage,
+	.ExitBootServices = ExitBootServices,
+	.GetNextMonotonicCount = GetNextMonotonicCount,
+	.Stall = Stall,
+	.SetWatchdogTimer = SetWatchdogTimer,
+	.ConnectController = ConnectController,
+	.DisconnectController = DisconnectController,
+	.OpenProtocol = OpenProtocol,
+	.CloseProtocol = CloseProtocol,
+	.OpenProtocolInformation = OpenProtocolInformation,
+	.ProtocolsPerHandle = ProtocolsPerHandle,
+	.LocateHandleBuffer = LocateHandleBuffer,
+	.LocateProtocol = LocateProtocol,
+	.InstallMultipleProtocolInterfaces = InstallMultipleProtocolInterfaces,
+	.UninstallMultipleProtocolInterfaces = UninstallMultipleProtocolInterfaces,
+	.CalculateCrc32 = CalculateCrc32,
+	.CopyMem = CopyMem,
+	.SetMem = SetMem,
+	.CreateEventEx = CreateEventEx,
+};
+
+void efi_boot_services_init(void)
+{
+	efi_table_crc(&efi_bs.Hdr);
+}
+
+const char *efi_status_str(EFI_STATUS s)
+{
+	static const char *const names[] = {
+		[1] = "EFI_LOAD_ERROR", "EFI_INVALID_PARAMETER", "EFI_UNSUPPORTED",
+		"EFI_BAD_BUFFER_SIZE", "EFI_BUFFER_TOO_SMALL", "EFI_NOT_READY", "EFI_DEVICE_ERROR",
+		"EFI_WRITE_PROTECTED", "EFI_OUT_OF_RESOURCES", "EFI_VOLUME_CORRUPTED",
+		"EFI_VOLUME_FULL", "EFI_NO_MEDIA", "EFI_MEDIA_CHANGED", "EFI_NOT_FOUND",
+		"EFI_ACCESS_DENIED", "EFI_NO_RESPONSE", "EFI_NO_MAPPING", "EFI_TIMEOUT",
+		"EFI_NOT_STARTED", "EFI_ALREADY_STARTED", "EFI_ABORTED", "EFI_ICMP_ERROR",
+		"EFI_TFTP_ERROR", "EFI_PROTOCOL_ERROR", "EFI_INCOMPATIBLE_VERSION",
+		"EFI_SECURITY_VIOLATION", "EFI_CRC_ERROR", "EFI_END_OF_MEDIA", [31] = "EFI_END_OF_FILE",
+		"EFI_INVALID_LANGUAGE", "EFI_COMPROMISED_DATA", "EFI_IP_ADDRESS_CONFLICT",
+		"EFI_HTTP_ERROR",
+	};
+	static const char *const warnings[] = {
+		"EFI_SUCCESS", "EFI_WARN_UNKNOWN_GLYPH", "EFI_WARN_DELETE_FAILURE",
+		"EFI_WARN_WRITE_FAILURE", "EFI_WARN_BUFFER_TOO_SMALL", "EFI_WARN_STALE_DATA",
+		"EFI_WARN_FILE_SYSTEM", "EFI_WARN_RESET_REQUIRED",
+	};
+	UINTN code = s & ~EFI_ERROR_MASK;
+
+	if (!EFI_ERROR(s))
+		return code < sizeof(warnings) / sizeof(warnings[0]) ? warnings[code] : "a warning";
+	return code < sizeof(names) / sizeof(names[0]) && names[code] ? names[code]
+								       : "an unknown error";
+}

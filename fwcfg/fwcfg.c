@@ -1,0 +1,161 @@
+/* The fw_cfg driver. Every transfer uses the DMA interface (QEMU's docs/specs/fw_cfg.rst,
+ * "Guest-side DMA Interface"): QEMU copies an item into guest RAM in one go, so a kernel
+ * of tens of MiB lands at its final address at host memcpy speed. */
+#include <string.h>
+#include "console.h"
+#include "efi/core.h"
+#include "fwcfg.h"
+#include "mmio.h"
+#include "platform.h"
+
+/* Registers, from the base */
+#define FW_CFG_DATA          0       /* bytes of the item in order, whatever the width */
+#define FW_CFG_SELECTOR      8       /* 16-bit, big-endian */
+#define FW_CFG_DMA_ADDR      16      /* 64-bit, big-endian */
+#define FW_CFG_MAX_FILES     (0x4000 - FW_CFG_FILE_FIRST)
+
+/* FWCfgDmaAccess.control */
+#define DMA_ERROR            (1 << 0)
+#define DMA_READ             (1 << 1)
+#define DMA_SKIP             (1 << 2)
+#define DMA_SELECT           (1 << 3)  /* the selector goes in bits 31:16 */
+
+struct fwcfg_dma_access {               /* all big-endian */
+	uint32_t control;
+	uint32_t length;
+	uint64_t address;
+};
+
+static uint64_t fwcfg_base;             /* 0 until fwcfg_init has found the device */
+
+/* One DMA operation on len bytes at buf (identity mapped: the pointer is the address).
+ * QEMU completes it before the trapping register write returns; the spec still says
+ * to poll until the device clears control. The device is cache coherent (the device
+ * tree says dma-coherent), so barriers to order our accesses against it suffice. */
+static int fwcfg_dma(uint32_t control, void *buf, uint32_t len)
+{
+	struct fwcfg_dma_access d = {
+		.control = __builtin_bswap32(control),
+		.length = __builtin_bswap32(len),
+		.address = __builtin_bswap64((uintptr_t)buf),
+	};
+	uint32_t c;
+
+	asm volatile("dmb oshst" ::: "memory");    /* descriptor before the doorbell */
+	writeq(fwcfg_base + FW_CFG_DMA_ADDR, __builtin_bswap64((uintptr_t)&d));
+	do
+		c = __builtin_bswap32(*(volatile uint32_t *)&d.control);
+	while (c && !(c & DMA_ERROR));
+	asm volatile("dmb oshld" ::: "memory");    /* the data only after the status */
+	return c ? -1 : 0;
+}
+
+/* The selector takes 16-bit writes only; mmio.h has no such accessor. */
+static void fwcfg_select(uint64_t base, uint16_t item)
+{
+	asm volatile("strh %w0, [%1]" :: "rZ"(__builtin_bswap16(item)),
+		     "r"(base + FW_CFG_SELECTOR) : "memory");
+}
+
+/* Found through the traditional interface: the DMA register exists only when the
+ * feature bits say so, and reading it where it does not would fault. */
+int fwcfg_init(uint64_t base)
+{
+	uint32_t sig, features;
+
+	if (!base) {
+		err("fw_cfg: not in the device tree: no -kernel, -initrd or ACPI tables");
+		return -1;
+	}
+	fwcfg_select(base, FW_CFG_SIGNATURE);
+	sig = readl(base + FW_CFG_DATA);
+	fwcfg_select(base, FW_CFG_ID);
+	features = readl(base + FW_CFG_DATA);   /* le32, like us */
+	if (memcmp(&sig, "QEMU", sizeof(sig)) || !(features & FW_CFG_ID_DMA)) {
+		err("fw_cfg@%#llx: %s", (unsigned long long)base,
+		    features & FW_CFG_ID_DMA ? "no \"QEMU\" signature" :
+		    "no DMA interface (dma_enabled=off?)");
+		return -1;
+	}
+	fwcfg_base = base;
+	return 0;
+}
+
+bool fwcfg_present(void)
+{
+	return fwcfg_base != 0;
+}
+
+/* QEMU writes wherever it is told, past the MMU: into flash it would issue flash
+ * commands (and our code would stop reading as code), into devices register writes.
+ * The RAM regions are sorted by base; adjacent ones count as one. */
+static bool in_ram(const void *buf, uint32_t len)
+{
+	uint64_t a = (uintptr_t)buf, end = a + len;
+
+	if (end < a)
+		return false;
+	for (unsigned i = 0; i < plat.nr_ram && a < end; i++)
+		if (plat.ram[i].base <= a && a - plat.ram[i].base < plat.ram[i].size)
+			a = plat.ram[i].base + plat.ram[i].size;
+	return a >= end;
+}
+
+int fwcfg_read(uint16_t item, uint32_t offset, void *dest, uint32_t len)
+{
+	uint32_t select = (uint32_t)item << 16 | DMA_SELECT;
+
+	if (!fwcfg_base || !in_ram(dest, len)) {
+		err("fw_cfg: cannot read item %#x to %p: %s", item, dest,
+		    fwcfg_base ? "not RAM" : "no device");
+		return -1;
+	}
+	/* A READ ignores SKIP, so an offset costs one more operation. */
+	if (offset) {
+		if (fwcfg_dma(select | DMA_SKIP, NULL, offset))
+			goto fail;
+		select = 0;
+	}
+	if (fwcfg_dma(select | DMA_READ, dest, len))
+		goto fail;
+	return 0;
+fail:
+	err("fw_cfg: DMA error reading item %#x (%u bytes at offset %u to %p)", item, len,
+	    offset, dest);
+	return -1;
+}
+
+uint32_t fwcfg_read_le32(uint16_t item)
+{
+	uint32_t v;
+
+	return fwcfg_read(item, 0, &v, sizeof(v)) ? 0 : v;
+}
+
+int fwcfg_find_file(const char *name, uint16_t *item, uint32_t *size)
+{
+	uint32_t count, len;
+	void *dir;
+	int r;
+
+	if (fwcfg_read(FW_CFG_FILE_DIR, 0, &count, sizeof(count)))
+		return -1;
+	count = __builtin_bswap32(count);
+	if (count > FW_CFG_MAX_FILES) {
+		err("fw_cfg: file directory claims %u files", count);
+		return -1;
+	}
+	len = sizeof(count) + count * sizeof(struct fwcfg_file);
+	dir = efi_alloc(len);
+	if (!dir) {
+		err("fw_cfg: no memory for the file directory (%u bytes)", len);
+		return -1;
+	}
+	r = fwcfg_read(FW_CFG_FILE_DIR, 0, dir, len);
+	if (!r)
+		r = fwcfg_dir_find(dir, len, name, item, size);
+	efi_free(dir);
+	if (r == FWCFG_BAD_DIR)
+		err("fw_cfg: malformed file directory");
+	return r ? -1 : 0;
+}

@@ -1,0 +1,30 @@
+import glob
+import os
+import pytest
+from qemu import BUILD
+import initramfs
+
+CACHE = os.environ.get("EFILITE_CACHE", os.path.expanduser("~/.cache/efilite"))
+
+
+def kernel(flavour):
+    found = sorted(glob.glob(os.path.join(CACHE, f"linux-image-{flavour}", "boot", "vmlinuz-*")))
+    if not found:
+        pytest.fail(f"no {flavour} kernel in {CACHE}: run tools/setup")
+    return found[-1]
+
+
+@pytest.fixture(scope="session")
+def cloud_kernel():
+    return kernel("cloud-arm64")
+
+
+@pytest.fixture(scope="session")
+def generic_kernel():
+    return kernel("arm64")
+
+
+@pytest.fixture(scope="session")
+def initrd():
+    busybox = os.path.join(CACHE, "busybox-static", "bin", "busybox")
+    return initramfs.build(os.path.join(BUILD, "test-initrd.cpio.gz"), busybox)

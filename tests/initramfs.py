@@ -1,0 +1,43 @@
+"""Build the test initramfs: Debian's static busybox and an init that prints facts from
+/proc and /sys between INIT: markers, then powers off. Written as a newc cpio by hand."""
+import gzip
+import os
+
+INIT = r"""#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mkdir -p /proc /sys /dev
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+echo "INIT: reached"
+echo "INIT: cmdline: $(cat /proc/cmdline)"
+echo "INIT: $(grep MemTotal /proc/meminfo)"
+echo "INIT: cpus: $(grep -c ^processor /proc/cpuinfo)"
+grep "Kernel code" /proc/iomem | sed 's/^ */INIT: iomem: /'
+[ -d /sys/firmware/efi ] && echo "INIT: efi: $(ls /sys/firmware/efi | tr '\n' ' ')"
+[ -e /dev/kvm ] && echo "INIT: kvm: /dev/kvm"
+echo "INIT: done"
+poweroff -f
+"""
+
+
+def _entry(name, mode, data=b""):
+    fields = [0, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(name) + 1, 0]
+    hdr = "070701" + "".join(f"{f:08x}" for f in fields)
+    out = hdr.encode() + name.encode() + b"\0"
+    out += b"\0" * (-len(out) % 4) + data
+    return out + b"\0" * (-len(out) % 4)
+
+
+def build(path, busybox):
+    with open(busybox, "rb") as f:
+        bb = f.read()
+    blob = b"".join([
+        _entry("bin", 0o040755), _entry("bin/busybox", 0o100755, bb),
+        _entry("init", 0o100755, INIT.encode()), _entry("TRAILER!!!", 0),
+    ])
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path + ".tmp", "wb") as f:
+        f.write(gzip.compress(blob, 6))
+    os.replace(path + ".tmp", path)
+    return path
