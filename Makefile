@@ -36,13 +36,22 @@ ASFLAGS = -Iinclude -I$(B)/gen -D__ASSEMBLY__
 LDFLAGS = -nostdlib -static -no-pie -Wl,--gc-sections -Wl,--no-warn-rwx-segments \
 	  -Wl,--build-id=none -T $(B)/efilite.lds
 
-SRCS_C = $(filter-out mm/mkbaked.c,$(wildcard boot/*.c mm/*.c efi/*.c fwcfg/*.c))
+SRCS_C = $(filter-out mm/mkbaked.c,$(wildcard boot/*.c mm/*.c efi/*.c efi/rt/*.c fwcfg/*.c))
 SRCS_S = $(wildcard boot/*.S efi/*.S)
 OBJS   = $(SRCS_C:%.c=$(B)/%.o) $(SRCS_S:%.S=$(B)/%.o)
 
 all: $(B)/efilite.bin
 
 $(B)/boot/libc.o: CFLAGS += -fno-tree-loop-distribute-patterns
+
+# Runtime code (efi/rt/): no stack protector (its canary lives in boot-services
+# memory), and every section renamed .rt.* so the linker script can place the blob.
+$(B)/efi/rt/%.o: efi/rt/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (runtime)"
+	@$(CC) $(filter-out -fstack-protector-strong,$(CFLAGS)) -fno-stack-protector \
+		-fno-tree-loop-distribute-patterns -MMD -c $< -o $@.tmp
+	@$(OBJCOPY) --prefix-alloc-sections=.rt $@.tmp $@ && rm -f $@.tmp
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -120,7 +129,7 @@ fuzz: $(FUZZ_TARGETS)
 
 # ---- EFI applications for the tests, built with Debian's gnu-efi ----
 GNUEFI_LIB = $(CACHE)/gnu-efi/usr/lib
-EFI_APPS   = $(B)/efi-apps/hello.efi
+EFI_APPS   = $(patsubst tests/efi/%.c,$(B)/efi-apps/%.efi,$(wildcard tests/efi/*.c))
 EFIAPP_CFLAGS = -fpic -fshort-wchar -ffreestanding -fno-stack-protector -Wall -Werror \
 		-I$(GNUEFI) -I$(GNUEFI)/aarch64
 $(B)/efi-apps/%.efi: tests/efi/%.c
@@ -134,10 +143,17 @@ $(B)/efi-apps/%.efi: tests/efi/%.c
 	@$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
 		-j .rel.* -j .rela.* -j .reloc -O binary $(@:.efi=.so) $@
 
+-include tests/efi/selftest/selftest.mk
+
 # ---- using it ----
-QEMU_RUN = qemu-system-aarch64 -M virt -cpu cortex-a57 -m 1G -nographic -no-reboot
-run: all
-	timeout 60 $(QEMU_RUN) -bios $(B)/efilite.bin
+# make run: Debian's cloud kernel through EFI-lite to a busybox shell.
+RUN_KERNEL = $(lastword $(sort $(wildcard $(CACHE)/linux-image-cloud-arm64/boot/vmlinuz-*)))
+$(B)/run-initrd.cpio.gz: tests/initramfs.py
+	@$(PYTHON) tests/initramfs.py $@ $(CACHE)/busybox-static/bin/busybox --shell
+run: all $(B)/run-initrd.cpio.gz
+	qemu-system-aarch64 -M virt -cpu cortex-a57 -m 1G -nographic -no-reboot -net none \
+		-bios $(B)/efilite.bin -kernel $(RUN_KERNEL) -initrd $(B)/run-initrd.cpio.gz \
+		-append "console=ttyAMA0 earlycon"
 
 $(B)/fault/efilite.bin: FORCE
 	$(MAKE) --no-print-directory B=$(B)/fault FAULT_TEST=1 $@
@@ -146,8 +162,12 @@ FORCE:
 check: all $(HOST_TESTS) $(FUZZ_TARGETS) $(EFI_APPS) $(B)/fault/efilite.bin
 	$(PYTHON) -m pytest -q tests
 
+# Boot times against QEMU's direct boot, EDK2 and U-Boot: docs/benchmarks.md.
+bench: all
+	$(PYTHON) tests/bench/bench.py
+
 clean:
 	rm -rf $(B)
 
-.PHONY: all run check clean fuzz FORCE
+.PHONY: all run check clean fuzz bench selftest FORCE
 -include $(OBJS:.o=.d)

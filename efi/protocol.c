@@ -152,8 +152,7 @@ static void unlink_proto(struct handle *h, struct proto *p)
 }
 
 /* Appends guid to h; notifying the registrations is left to the caller. */
-static EFI_STATUS add_proto(struct handle *h, const EFI_GUID *guid, VOID *interface,
-			    struct proto **added)
+static EFI_STATUS add_proto(struct handle *h, const EFI_GUID *guid, VOID *interface)
 {
 	struct proto *p, **tail = &h->protos;
 
@@ -167,7 +166,7 @@ static EFI_STATUS add_proto(struct handle *h, const EFI_GUID *guid, VOID *interf
 	p->seq = ++install_seq;
 	while (*tail)
 		tail = &(*tail)->next;
-	*added = *tail = p;
+	*tail = p;
 	return EFI_SUCCESS;
 }
 
@@ -194,7 +193,6 @@ EFI_STATUS EFIAPI InstallProtocolInterface(EFI_HANDLE *handle, EFI_GUID *protoco
 					   EFI_INTERFACE_TYPE type, VOID *interface)
 {
 	struct handle *h;
-	struct proto *p;
 	EFI_STATUS s;
 
 	if (!handle || !protocol || type != EFI_NATIVE_INTERFACE)
@@ -202,7 +200,7 @@ EFI_STATUS EFIAPI InstallProtocolInterface(EFI_HANDLE *handle, EFI_GUID *protoco
 	s = get_handle(handle, &h);
 	if (s)
 		return s;
-	s = add_proto(h, protocol, interface, &p);
+	s = add_proto(h, protocol, interface);
 	if (s) {
 		free_if_empty(h);
 		return s;
@@ -217,16 +215,18 @@ EFI_STATUS EFIAPI InstallProtocolInterface(EFI_HANDLE *handle, EFI_GUID *protoco
  * can be (EDK2 refuses the same way once DisconnectController fails). */
 static bool releasable(const struct proto *p)
 {
+	const UINT32 held = EFI_OPEN_PROTOCOL_BY_DRIVER | EFI_OPEN_PROTOCOL_EXCLUSIVE |
+			    EFI_OPEN_PROTOCOL_BY_CHILD_CONTROLLER;
+
 	for (const struct open *o = p->opens; o; o = o->next)
-		if (o->info.Attributes & (EFI_OPEN_PROTOCOL_BY_DRIVER | EFI_OPEN_PROTOCOL_EXCLUSIVE |
-					  EFI_OPEN_PROTOCOL_BY_CHILD_CONTROLLER))
+		if (o->info.Attributes & held)
 			return false;
 	return true;
 }
 
 /* The interface to uninstall or reinstall, or why there is none. */
-static EFI_STATUS find_release(EFI_HANDLE handle, const EFI_GUID *protocol, const VOID *interface,
-			       struct handle **h, struct proto **p)
+static EFI_STATUS find_release(EFI_HANDLE handle, const EFI_GUID *protocol,
+			       const VOID *interface, struct handle **h, struct proto **p)
 {
 	*h = find_handle(handle);
 	if (!*h || !protocol)
@@ -274,9 +274,10 @@ static bool devpath_installed(const EFI_DEVICE_PATH *path)
 	UINTN size = efi_devpath_size(path);
 
 	for (struct handle *h = handles; h && size; h = h->next) {
-		struct proto *p = find_proto(h, &devpath_guid);
+		struct proto *dp = find_proto(h, &devpath_guid);
 
-		if (p && efi_devpath_size(p->interface) == size && !memcmp(p->interface, path, size))
+		if (dp && efi_devpath_size(dp->interface) == size &&
+		    !memcmp(dp->interface, path, size))
 			return true;
 	}
 	return false;
@@ -306,7 +307,7 @@ EFI_STATUS EFIAPI InstallMultipleProtocolInterfaces(EFI_HANDLE *handle, ...)
 		if (efi_guid_eq(guid, &devpath_guid) && devpath_installed(interface))
 			s = EFI_ALREADY_STARTED;
 		else
-			s = add_proto(h, guid, interface, &p);
+			s = add_proto(h, guid, interface);
 	}
 	va_end(ap);
 	if (s) {

@@ -1,112 +1,118 @@
-/*
- * Runtime services (UEFI 2.10 section 8). None is offered after ExitBootServices yet and
- * EFI_RT_PROPERTIES_TABLE says so. Before it, ResetSystem works, the variable store is
- * present but empty and read-only (so "is Secure Boot on?" has its true answer: there is
- * no SecureBoot variable), and the rest return EFI_UNSUPPORTED, as section 8.1 asks of
- * services a platform does not provide.
- */
+/* Setting up the runtime blob (include/efi/runtime.h) at boot: its regions, its state,
+ * the runtime services table, and the MMIO the OS must map for it. */
+#include "console.h"
 #include "efi/core.h"
-#include "psci.h"
+#include "efi/rt.h"
+#include "efi/runtime.h"
+#include "memmap.h"
+#include "mmu.h"
+#include "platform.h"
+#include "sysreg.h"
 
-static EFI_STATUS EFIAPI GetTime(EFI_TIME *time, EFI_TIME_CAPABILITIES *cap)
+/* Linker symbols: the blob's load address, its end (link address), its section sizes. */
+extern char __rt_lma[], __rt_end[], __rt_text_size[], __rt_data_size[];
+static UINT64 rt_base, rt_data_pages;
+
+void *rt_ptr(const void *link_address)
 {
-	return EFI_UNSUPPORTED;
+	return (void *)(rt_base + ((UINT64)link_address - RT_LINK_BASE));
 }
 
-static EFI_STATUS EFIAPI SetTime(EFI_TIME *time)
+/* Make code written through the data cache visible to instruction fetches. */
+static void sync_icache(UINT64 start, UINT64 len)
 {
-	return EFI_UNSUPPORTED;
+	UINT64 ctr = read_sysreg(ctr_el0);
+	UINT64 dline = 4 << ((ctr >> 16) & 0xf), iline = 4 << (ctr & 0xf);
+
+	for (UINT64 a = start & ~(dline - 1); a < start + len; a += dline)
+		asm volatile("dc cvau, %0" :: "r"(a) : "memory");
+	dsb(ish);
+	for (UINT64 a = start & ~(iline - 1); a < start + len; a += iline)
+		asm volatile("ic ivau, %0" :: "r"(a) : "memory");
+	dsb(ish);
+	isb();
 }
 
-static EFI_STATUS EFIAPI GetWakeupTime(BOOLEAN *enabled, BOOLEAN *pending, EFI_TIME *time)
+/* One allocation keeps code and data at the distance the code expects; the data part
+ * then becomes runtime data. AllocatePages sizes runtime types in 64 KiB steps. */
+static void copy_blob(void)
 {
-	return EFI_UNSUPPORTED;
+	UINT64 size = (UINT64)__rt_end - RT_LINK_BASE, text = (UINT64)__rt_text_size;
+	UINT64 data_pages = EFI_SIZE_TO_PAGES(size - RT_DATA_OFFSET + 0xffff) & ~15ULL;
+	EFI_PHYSICAL_ADDRESS base;
+
+	if (AllocatePages(AllocateAnyPages, EfiRuntimeServicesCode, EFI_SIZE_TO_PAGES(size), &base) ||
+	    memmap_set(&memmap, base + RT_DATA_OFFSET, data_pages, EfiRuntimeServicesData,
+		       memmap_find_allocated(&memmap, base)->Attribute))
+		fatal("no memory for the runtime services");
+	rt_base = base;
+	rt_data_pages = data_pages;
+	memset((void *)base, 0, RT_DATA_OFFSET + (data_pages << EFI_PAGE_SHIFT));
+	memcpy((void *)base, __rt_lma, text);
+	memcpy((void *)(base + RT_DATA_OFFSET), __rt_lma + text, (UINT64)__rt_data_size);
+	sync_icache(base, text);
+	mmu_set_prot(base, RT_DATA_OFFSET, PT_R | PT_X);
 }
 
-static EFI_STATUS EFIAPI SetWakeupTime(BOOLEAN enable, EFI_TIME *time)
+#define RT_FN(f) .f = rt_ptr(rt_##f)
+
+static void init_services(EFI_RUNTIME_SERVICES *rs)
 {
-	return EFI_UNSUPPORTED;
+	*rs = (EFI_RUNTIME_SERVICES){
+		.Hdr = { EFI_RUNTIME_SERVICES_SIGNATURE, EFI_2_100_SYSTEM_TABLE_REVISION,
+			 sizeof(*rs), 0, 0 },
+		RT_FN(GetTime), RT_FN(SetTime), RT_FN(GetWakeupTime), RT_FN(SetWakeupTime),
+		RT_FN(SetVirtualAddressMap), RT_FN(ConvertPointer), RT_FN(GetVariable),
+		RT_FN(GetNextVariableName), RT_FN(SetVariable), RT_FN(GetNextHighMonotonicCount),
+		RT_FN(ResetSystem), RT_FN(UpdateCapsule), RT_FN(QueryCapsuleCapabilities),
+		RT_FN(QueryVariableInfo),
+	};
+	efi_table_crc(&rs->Hdr);
 }
 
-static EFI_STATUS EFIAPI SetVirtualAddressMap(UINTN size, UINTN desc_size, UINT32 version,
-					      EFI_MEMORY_DESCRIPTOR *map)
+/* What works after ExitBootServices (UEFI 2.10 section 4.6.2, EFI_RT_SUPPORTED_*):
+ * everything but the wakeup timer and capsules. */
+#define RT_SUPPORTED 0x23f3
+
+void efi_runtime_init(const struct platform *p)
 {
-	return EFI_UNSUPPORTED;
+	struct rt_state *state;
+
+	copy_blob();
+	state = rt_state();
+	init_services(&state->rs);
+	state->psci_conduit = p->psci;
+	state->properties.version = 1;
+	state->properties.length = sizeof(state->properties);
+	state->properties.supported = RT_SUPPORTED;
+	memcpy(state->vendor, u"EFI-lite", sizeof(u"EFI-lite"));
+	/* The OS maps the RTC for us when the memory map says it is runtime MMIO. */
+	if (p->rtc) {
+		state->rtc = p->rtc;
+		if (memmap_set(&memmap, p->rtc, 1, EfiMemoryMappedIO,
+			       EFI_MEMORY_UC | EFI_MEMORY_RUNTIME))
+			fatal("memory map full");
+	}
+	info("EFI-lite: runtime services at %#llx", (unsigned long long)rt_base);
 }
 
-static EFI_STATUS EFIAPI ConvertPointer(UINTN debug, VOID **address)
+/* The configuration tables about the runtime services: EFI_RT_PROPERTIES_TABLE, and the
+ * Memory Attributes Table, which tells the OS to map our code read-only and our data
+ * execute-never (UEFI 2.10 sections 4.6.2, 4.6.4). */
+void efi_runtime_tables(void)
 {
-	return EFI_UNSUPPORTED;
-}
+	static EFI_GUID properties = EFI_RT_PROPERTIES_TABLE_GUID;
+	static EFI_GUID attributes = EFI_MEMORY_ATTRIBUTES_TABLE_GUID;
+	struct { UINT32 version, count, desc_size, flags; EFI_MEMORY_DESCRIPTOR d[2]; } *mat;
 
-static EFI_STATUS EFIAPI GetVariable(CHAR16 *name, EFI_GUID *guid, UINT32 *attr,
-				     UINTN *size, VOID *data)
-{
-	if (!name || !guid || !size || (*size && !data))
-		return EFI_INVALID_PARAMETER;
-	return EFI_NOT_FOUND;
+	if (AllocatePool(EfiBootServicesData, sizeof(*mat), (void **)&mat))
+		fatal("no memory for the memory attributes table");
+	*mat = (typeof(*mat)){ 1, 2, sizeof(EFI_MEMORY_DESCRIPTOR), 0, {
+		{ EfiRuntimeServicesCode, 0, rt_base, 0, RT_DATA_OFFSET >> EFI_PAGE_SHIFT,
+		  EFI_MEMORY_RUNTIME | EFI_MEMORY_RO },
+		{ EfiRuntimeServicesData, 0, rt_base + RT_DATA_OFFSET, 0, rt_data_pages,
+		  EFI_MEMORY_RUNTIME | EFI_MEMORY_XP },
+	} };
+	InstallConfigurationTable(&properties, &rt_state()->properties);
+	InstallConfigurationTable(&attributes, mat);
 }
-
-static EFI_STATUS EFIAPI GetNextVariableName(UINTN *size, CHAR16 *name, EFI_GUID *guid)
-{
-	if (!size || !name || !guid)
-		return EFI_INVALID_PARAMETER;
-	return EFI_NOT_FOUND;
-}
-
-static EFI_STATUS EFIAPI SetVariable(CHAR16 *name, EFI_GUID *guid, UINT32 attr, UINTN size,
-				     VOID *data)
-{
-	return EFI_UNSUPPORTED;
-}
-
-static EFI_STATUS EFIAPI GetNextHighMonotonicCount(UINT32 *count)
-{
-	return EFI_UNSUPPORTED;
-}
-
-/* VOID in the spec; gnu-efi's prototype returns EFI_STATUS. It never returns anyway. */
-static EFI_STATUS EFIAPI ResetSystem(EFI_RESET_TYPE type, EFI_STATUS status, UINTN size,
-				     CHAR16 *data)
-{
-	if (type == EfiResetShutdown)
-		psci_system_off();
-	psci_system_reset();
-}
-
-static EFI_STATUS EFIAPI UpdateCapsule(EFI_CAPSULE_HEADER **capsules, UINTN count,
-				       EFI_PHYSICAL_ADDRESS sg_list)
-{
-	return EFI_UNSUPPORTED;
-}
-
-static EFI_STATUS EFIAPI QueryCapsuleCapabilities(EFI_CAPSULE_HEADER **capsules, UINTN count,
-						  UINT64 *max_size, EFI_RESET_TYPE *type)
-{
-	return EFI_UNSUPPORTED;
-}
-
-static EFI_STATUS EFIAPI QueryVariableInfo(UINT32 attr, UINT64 *max_storage, UINT64 *remaining,
-					   UINT64 *max_size)
-{
-	return EFI_UNSUPPORTED;
-}
-
-EFI_RUNTIME_SERVICES efi_rs = {
-	.Hdr = { EFI_RUNTIME_SERVICES_SIGNATURE, EFI_2_100_SYSTEM_TABLE_REVISION,
-		 sizeof(EFI_RUNTIME_SERVICES), 0, 0 },
-	.GetTime = GetTime,
-	.SetTime = SetTime,
-	.GetWakeupTime = GetWakeupTime,
-	.SetWakeupTime = SetWakeupTime,
-	.SetVirtualAddressMap = SetVirtualAddressMap,
-	.ConvertPointer = ConvertPointer,
-	.GetVariable = GetVariable,
-	.GetNextVariableName = GetNextVariableName,
-	.SetVariable = SetVariable,
-	.GetNextHighMonotonicCount = GetNextHighMonotonicCount,
-	.ResetSystem = ResetSystem,
-	.UpdateCapsule = UpdateCapsule,
-	.QueryCapsuleCapabilities = QueryCapsuleCapabilities,
-	.QueryVariableInfo = QueryVariableInfo,
-};

@@ -2,19 +2,10 @@
 #include <libfdt.h>
 #include "console.h"
 #include "efi/core.h"
+#include "efi/runtime.h"
 #include "fwcfg.h"
+#include "memmap.h"
 #include "platform.h"
-
-#define MAX_CONFIG_TABLES 32
-
-/* What the OS still reads after ExitBootServices lives in one runtime-data region. */
-struct runtime_data {
-	EFI_SYSTEM_TABLE st;
-	EFI_RUNTIME_SERVICES rs;
-	EFI_CONFIGURATION_TABLE config[MAX_CONFIG_TABLES];
-	struct { UINT16 version, length; UINT32 supported; } rt_properties;
-	CHAR16 vendor[sizeof(u"EFI-lite")];
-};
 
 EFI_SYSTEM_TABLE *efi_st;
 
@@ -63,7 +54,7 @@ EFI_STATUS EFIAPI InstallConfigurationTable(EFI_GUID *guid, VOID *table)
 		;
 	if (i == n && !table)
 		return EFI_NOT_FOUND;
-	if (i == n && n == MAX_CONFIG_TABLES)
+	if (i == n && n == RT_MAX_CONFIG_TABLES)
 		return EFI_OUT_OF_RESOURCES;
 	if (table) {
 		t[i].VendorGuid = *guid;
@@ -78,39 +69,23 @@ EFI_STATUS EFIAPI InstallConfigurationTable(EFI_GUID *guid, VOID *table)
 	return EFI_SUCCESS;
 }
 
+/* The system table lives in the runtime blob: the OS reads it after ExitBootServices. */
 void efi_systab_init(EFI_HANDLE console)
 {
-	static EFI_GUID rt_properties_guid = EFI_RT_PROPERTIES_TABLE_GUID;
-	EFI_PHYSICAL_ADDRESS addr;
-	struct runtime_data *rd;
+	struct rt_state *state = rt_state();
 
-	if (AllocatePages(AllocateAnyPages, EfiRuntimeServicesData,
-			  EFI_SIZE_TO_PAGES(sizeof(*rd)), &addr))
-		fatal("no memory for the system table");
-	rd = memset((void *)addr, 0, sizeof(*rd));
-	memcpy(rd->vendor, u"EFI-lite", sizeof(rd->vendor));
-	rd->rs = efi_rs;
-	rd->rs.Hdr.HeaderSize = sizeof(rd->rs);
-	efi_table_crc(&rd->rs.Hdr);
-
-	efi_st = &rd->st;
+	efi_st = &state->st;
 	efi_st->Hdr = (EFI_TABLE_HEADER){ EFI_SYSTEM_TABLE_SIGNATURE, EFI_2_100_SYSTEM_TABLE_REVISION,
 					  sizeof(*efi_st), 0, 0 };
-	efi_st->FirmwareVendor = rd->vendor;
+	efi_st->FirmwareVendor = state->vendor;
 	efi_st->FirmwareRevision = 1;
 	efi_st->ConsoleInHandle = efi_st->ConsoleOutHandle = efi_st->StandardErrorHandle = console;
 	efi_st->ConIn = &efi_conin;
 	efi_st->ConOut = efi_st->StdErr = &efi_conout;
-	efi_st->RuntimeServices = &rd->rs;
+	efi_st->RuntimeServices = &state->rs;
 	efi_st->BootServices = &efi_bs;
-	efi_st->ConfigurationTable = rd->config;
+	efi_st->ConfigurationTable = state->config;
 	efi_table_crc(&efi_st->Hdr);
-
-	/* Nothing works after ExitBootServices yet: say so (UEFI 2.10 section 4.6.2). */
-	rd->rt_properties.version = 1;
-	rd->rt_properties.length = sizeof(rd->rt_properties);
-	rd->rt_properties.supported = 0;
-	InstallConfigurationTable(&rt_properties_guid, &rd->rt_properties);
 }
 
 /* The seeds QEMU put in /chosen went into our RNG: the kernel must not credit the same
@@ -151,10 +126,14 @@ void efi_init(const struct platform *p)
 	EFI_HANDLE console = NULL;
 
 	efi_boot_services_init();
+	efi_runtime_init(p);
 	if (efi_console_init(&console))
 		fatal("cannot install the console protocols");
 	efi_systab_init(console);
+	efi_runtime_tables();
 	efi_image_init();
+	if (efi_memattr_init())
+		fatal("cannot install EFI_MEMORY_ATTRIBUTE_PROTOCOL");
 	if (efi_rng_init(p->rng_seed, p->rng_seed_len))
 		warn("no entropy (no rng-seed, no RNDR): EFI_RNG_PROTOCOL not offered");
 	install_fdt(p->fdt);

@@ -2,6 +2,7 @@
  * are live, so NULL dereferences fault), then text (RX), then the baked translation tables
  * and rodata (RO, XN), then the load image of .data. DRAM: see layout.h. */
 #include "layout.h"
+#include "efi/runtime.h"
 
 ENTRY(_start)
 
@@ -27,7 +28,22 @@ SECTIONS
 	/* The tables first: they want 4 KiB alignment, rodata does not. */
 	.pgtables : { __pgtables_start = .; KEEP(*(.pgtables)) __pgtables_end = .; }
 	.rodata : { *(.rodata .rodata.*) }
-	__data_lma = .;
+
+	/* The runtime blob (include/efi/runtime.h): linked where it never runs, loaded
+	 * from flash, copied to RAM at boot. */
+	__rt_lma = ALIGN(16);
+	.rt_text RT_LINK_BASE : AT(__rt_lma) { *(.rt.text .rt.text.* .rt.rodata .rt.rodata.*) }
+	.rt_data RT_LINK_BASE + RT_DATA_OFFSET : AT(__rt_lma + SIZEOF(.rt_text)) {
+		*(.rt.data .rt.data.*)
+	}
+	.rt_bss ALIGN(RT_LINK_BASE + RT_DATA_OFFSET + SIZEOF(.rt_data), 16) (NOLOAD) : {
+		*(.rt.bss .rt.bss.* .rt.sbss .rt.sbss.*)
+	}
+	__rt_end = .;
+	__rt_text_size = SIZEOF(.rt_text);
+	__rt_data_size = SIZEOF(.rt_data);
+	ASSERT(SIZEOF(.rt_text) <= RT_DATA_OFFSET, "runtime code over 64 KiB")
+	__data_lma = __rt_lma + SIZEOF(.rt_text) + SIZEOF(.rt_data);
 	.data FWDATA_BASE : AT(__data_lma) {
 		__data_start = .;
 		*(.data .data.*)

@@ -27,14 +27,25 @@ static uint64_t *table_at(struct pt_ctx *c, uint64_t addr)
 	return (uint64_t *)addr;
 }
 
-/* Break-before-make for a live entry: invalidate it, flush the TLB, write the new one. */
+static bool flush_pending;
+
+/* A live entry changes. Only its permissions (same output address, same kind of entry):
+ * write it, the TLB is flushed once the whole change is made. Anything else needs
+ * break-before-make: invalidate, flush, then write the new entry. */
 static void live_replace(struct pt_ctx *c, uint64_t *e, uint64_t val, uint64_t va, unsigned level)
 {
+	uint64_t kind = PT_VALID | PT_TABLE | PT_ADDR_MASK;
+
+	if ((val & PT_VALID) && ((*e ^ val) & kind) == 0 && (level == 3 || !(val & PT_TABLE))) {
+		*e = val;
+		flush_pending = true;
+		return;
+	}
 	*e = 0;
 	tlb_flush_all(current_el());
 	*e = val;
 	dsb(ishst);
-	isb();
+	flush_pending = true;
 }
 
 /*
@@ -98,7 +109,13 @@ void mmu_init(const struct platform *p, unsigned el)
 
 int mmu_set_prot(uint64_t base, uint64_t size, unsigned prot)
 {
-	return pt_map(&ctx, base, base, size, prot);
+	int r = pt_map(&ctx, base, base, size, prot);
+
+	if (flush_pending) {
+		flush_pending = false;
+		tlb_flush_all(current_el());
+	}
+	return r;
 }
 
 unsigned mmu_get_prot(uint64_t addr)

@@ -1,7 +1,10 @@
 """Build the test initramfs: Debian's static busybox and an init that prints facts from
-/proc and /sys between INIT: markers, then powers off. Written as a newc cpio by hand."""
+/proc and /sys between INIT: markers, then powers off. Written as a newc cpio by hand.
+As a script (`initramfs.py OUT BUSYBOX --shell`) it builds `make run`'s, which gives a
+shell instead."""
 import gzip
 import os
+import sys
 
 INIT = r"""#!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -21,6 +24,17 @@ poweroff -f
 """
 
 
+SHELL = r"""#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mkdir -p /proc /sys /dev
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+echo "EFI-lite demo: a busybox shell on Debian's kernel; 'poweroff -f' ends it."
+exec setsid cttyhack sh
+"""
+
+
 def _entry(name, mode, data=b""):
     fields = [0, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(name) + 1, 0]
     hdr = "070701" + "".join(f"{f:08x}" for f in fields)
@@ -29,15 +43,19 @@ def _entry(name, mode, data=b""):
     return out + b"\0" * (-len(out) % 4)
 
 
-def build(path, busybox):
+def build(path, busybox, init=INIT):
     with open(busybox, "rb") as f:
         bb = f.read()
     blob = b"".join([
         _entry("bin", 0o040755), _entry("bin/busybox", 0o100755, bb),
-        _entry("init", 0o100755, INIT.encode()), _entry("TRAILER!!!", 0),
+        _entry("init", 0o100755, init.encode()), _entry("TRAILER!!!", 0),
     ])
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path + ".tmp", "wb") as f:
         f.write(gzip.compress(blob, 6))
     os.replace(path + ".tmp", path)
     return path
+
+
+if __name__ == "__main__":
+    build(sys.argv[1], sys.argv[2], SHELL if "--shell" in sys.argv[3:] else INIT)

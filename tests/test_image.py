@@ -92,3 +92,21 @@ def test_baked_map():
     assert 0x40200000 not in found                                      # stack guard
     assert found[0x40400000] == (True, False, False)                    # stacks, data
     assert max(va + size for va, size, _ in leaves) <= 0x40600000
+
+
+def test_runtime_blob_is_self_contained():
+    """Code that runs after ExitBootServices is copied to RAM and may be moved by
+    SetVirtualAddressMap: every branch or address it computes must stay inside it."""
+    s = symbols()
+    start, end = 0x20000000, s["__rt_end"]
+    insns = disassemble(start, start + s["__rt_text_size"])
+    assert len(insns) > 100
+    outside = []
+    for line in insns:
+        m = re.search(r"\t(b|bl|b\.\w+|cbn?z|tbn?z|adrp?)\s.*?\b([0-9a-f]{6,})\b", line)
+        if m and not start <= int(m[2], 16) < end:
+            outside.append(line)
+    assert not outside, "\n".join(outside)
+    # No literal pools or absolute pointers: the blob holds no relocations of its own.
+    rel = subprocess.run([CROSS + "readelf", "-r", ELF], capture_output=True, text=True).stdout
+    assert ".rela.rt" not in rel

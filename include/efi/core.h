@@ -13,6 +13,9 @@
 
 /* GUIDs and constants the spec (or Linux) defines that gnu-efi 3.0.15 lacks. */
 #define EFI_2_100_SYSTEM_TABLE_REVISION ((2 << 16) | 100)
+#ifndef EFI_MEMORY_RO
+#define EFI_MEMORY_RO 0x20000ULL        /* read-only (UEFI 2.5 and later) */
+#endif
 #define EFI_DEVICE_TREE_GUID \
 	{ 0xb1b621d5, 0xf19c, 0x41a5, { 0x83, 0x0b, 0xd9, 0x15, 0x2c, 0x69, 0xaa, 0xe0 } }
 #define EFI_RT_PROPERTIES_TABLE_GUID \
@@ -23,6 +26,8 @@
 	{ 0x5568e427, 0x68fc, 0x4f3d, { 0xac, 0x74, 0xca, 0x55, 0x52, 0x31, 0xcc, 0x68 } }
 #define LINUX_EFI_LOADED_IMAGE_FIXED_GUID \
 	{ 0xf5a37b6d, 0x3344, 0x42a5, { 0xb6, 0xbb, 0x97, 0x86, 0x48, 0xc1, 0x89, 0x0a } }
+#define EFI_MEMORY_ATTRIBUTES_TABLE_GUID \
+	{ 0xdcfa911d, 0x26eb, 0x469f, { 0xa2, 0x20, 0x38, 0xb7, 0xdc, 0x46, 0x12, 0x20 } }
 #define EFI_EVENT_GROUP_EXIT_BOOT_SERVICES_GUID \
 	{ 0x27abf055, 0xb1b8, 0x4c26, { 0x80, 0x48, 0x74, 0x8f, 0x37, 0xba, 0xa2, 0xdf } }
 #define EFI_EVENT_GROUP_BEFORE_EXIT_BOOT_SERVICES_GUID \
@@ -103,6 +108,9 @@ extern SIMPLE_TEXT_OUTPUT_INTERFACE efi_conout;
 extern SIMPLE_INPUT_INTERFACE efi_conin;
 EFI_STATUS efi_console_init(EFI_HANDLE *handle);   /* installs both on a new handle */
 
+/* ---- efi/memattr.c: EFI_MEMORY_ATTRIBUTE_PROTOCOL on the live translation tables ---- */
+EFI_STATUS efi_memattr_init(void);
+
 /* ---- efi/rng.c ---- */
 EFI_STATUS efi_rng_init(const UINT8 *seed, UINTN len);   /* installs EFI_RNG_PROTOCOL */
 /* Random bytes for the firmware's own use (KASLR placement). */
@@ -111,7 +119,6 @@ void efi_random(void *buf, UINTN len);
 /* ---- efi/systab.c: system table, configuration tables, CRC32 ---- */
 extern EFI_SYSTEM_TABLE *efi_st;
 extern EFI_BOOT_SERVICES efi_bs;
-extern EFI_RUNTIME_SERVICES efi_rs;
 void efi_systab_init(EFI_HANDLE console);
 struct platform;
 /* Bring the UEFI core up: tables, console, RNG, the DTB table, fw_cfg. */

@@ -135,7 +135,8 @@ static void test_create_bad_args(void **state)
 
 	assert_int_equal(CreateEvent(0, 0, NULL, NULL, NULL), EFI_INVALID_PARAMETER);
 	for (size_t i = 0; i < sizeof(bad_types) / sizeof(bad_types[0]); i++)
-		assert_int_equal(CreateEvent(bad_types[i], CB, note, &c, &e), EFI_INVALID_PARAMETER);
+		assert_int_equal(CreateEvent(bad_types[i], CB, note, &c, &e),
+				 EFI_INVALID_PARAMETER);
 	/* A notify function, at a TPL strictly between the application's and HIGH_LEVEL. */
 	assert_int_equal(CreateEvent(EVT_NOTIFY_SIGNAL, CB, NULL, &c, &e), EFI_INVALID_PARAMETER);
 	assert_int_equal(CreateEvent(EVT_NOTIFY_WAIT, CB, NULL, &c, &e), EFI_INVALID_PARAMETER);
@@ -593,29 +594,31 @@ static void test_tpl(void **state)
 	assert_int_equal(c.calls, 1);
 }
 
+#define T(test) cmocka_unit_test_setup_teardown(test, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_create_bad_args, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_create_types, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_close, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_signal_runs_at_event_tpl, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_signal_deferred_until_tpl_drops, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_signal_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_signal_from_notify, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_close_in_notify, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_groups, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_check_event, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_check_event_closed_by_notify, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_wait_for_event, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_wait_for_timer, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_timer_relative, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_timer_periodic, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_timer_bad_args, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_timer_signal_state_and_group, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_timer_closes_itself, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stall, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tpl, setup, teardown),
+		T(test_create_bad_args),
+		T(test_create_types),
+		T(test_close),
+		T(test_signal_runs_at_event_tpl),
+		T(test_signal_deferred_until_tpl_drops),
+		T(test_signal_order),
+		T(test_signal_from_notify),
+		T(test_close_in_notify),
+		T(test_groups),
+		T(test_check_event),
+		T(test_check_event_closed_by_notify),
+		T(test_wait_for_event),
+		T(test_wait_for_timer),
+		T(test_timer_relative),
+		T(test_timer_periodic),
+		T(test_timer_bad_args),
+		T(test_timer_signal_state_and_group),
+		T(test_timer_closes_itself),
+		T(test_stall),
+		T(test_tpl),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -457,14 +457,37 @@ static void test_open_bad_args(void **state)
 #define AS      EFI_ALREADY_STARTED
 #define AD      EFI_ACCESS_DENIED
 
-/* Section 7.3.8's rules: held by agent A, opened again by A or by another agent B. No
- * driver can be disconnected, so an EXCLUSIVE open never displaces a BY_DRIVER one. */
+static EFI_HANDLE h_opened, agent_a, agent_b, controller;
+
+/* Agent A holds g1 on h_opened (held 0: nobody does), then A or B opens it with attr. */
+static EFI_STATUS open_after(UINT32 held, bool by_b, UINT32 attr)
+{
+	EFI_STATUS s;
+	void *p = &p;
+
+	if (held)
+		assert_int_equal(OpenProtocol(h_opened, &g1, &p, agent_a, controller, held),
+				 EFI_SUCCESS);
+	p = &p;
+	s = OpenProtocol(h_opened, &g1, &p, by_b ? agent_b : agent_a, controller, attr);
+	if (attr == TEST)
+		assert_ptr_equal(p, &p);
+	else if (s != AD)
+		assert_ptr_equal(p, &if1);
+	CloseProtocol(h_opened, &g1, agent_a, controller);
+	CloseProtocol(h_opened, &g1, agent_b, controller);
+	assert_int_equal(nr_opens(h_opened, &g1), 0);
+	return s;
+}
+
+/* Section 7.3.8's rules. No driver can be disconnected, so an EXCLUSIVE open never
+ * displaces a BY_DRIVER one. */
 static void test_open_conflicts(void **state)
 {
 	static const UINT32 attrs[] = { BH, GET, TEST, CHILD, DRV, DRV | EXCL, EXCL };
 	static const struct {
 		UINT32 held;
-		EFI_STATUS same[7], other[7];
+		EFI_STATUS by_a[7], by_b[7];
 	} m[] = {
 		{ 0,          { S, S, S, S, S,  S,  S  }, { S, S, S, S, S,  S,  S  } },
 		{ BH,         { S, S, S, S, S,  S,  S  }, { S, S, S, S, S,  S,  S  } },
@@ -475,38 +498,26 @@ static void test_open_conflicts(void **state)
 		{ DRV | EXCL, { S, S, S, S, AD, AS, AD }, { S, S, S, S, AD, AD, AD } },
 		{ EXCL,       { S, S, S, S, AD, AD, AD }, { S, S, S, S, AD, AD, AD } },
 	};
-	EFI_HANDLE h = install(&g1, &if1), a = install(&g2, &if2), b = install(&g2, &if2);
-	EFI_HANDLE ctl = install(&g3, &if3);
 
+	h_opened = install(&g1, &if1);
+	agent_a = install(&g2, &if2);
+	agent_b = install(&g2, &if2);
+	controller = install(&g3, &if3);
 	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
-		for (int other = 0; other < 2; other++) {
-			for (size_t j = 0; j < 7; j++) {
-				EFI_STATUS want = other ? m[i].other[j] : m[i].same[j];
-				void *p = &p;
+		for (size_t j = 0; j < 7; j++) {
+			EFI_STATUS by_a = open_after(m[i].held, false, attrs[j]);
+			EFI_STATUS by_b = open_after(m[i].held, true, attrs[j]);
 
-				if (m[i].held)
-					assert_int_equal(OpenProtocol(h, &g1, &p, a, ctl, m[i].held),
-							 EFI_SUCCESS);
-				p = &p;
-				EFI_STATUS got = OpenProtocol(h, &g1, &p, other ? b : a, ctl, attrs[j]);
-				if (got != want)
-					print_message("held %#x, %s agent opens %#x\n", m[i].held,
-						      other ? "another" : "the same", attrs[j]);
-				assert_int_equal(got, want);
-				if (attrs[j] == TEST)
-					assert_ptr_equal(p, &p);
-				else if (want != AD)
-					assert_ptr_equal(p, &if1);
-				CloseProtocol(h, &g1, a, ctl);
-				CloseProtocol(h, &g1, b, ctl);
-				assert_int_equal(nr_opens(h, &g1), 0);
-			}
+			if (by_a != m[i].by_a[j] || by_b != m[i].by_b[j])
+				print_message("held %#x, then opened %#x\n", m[i].held, attrs[j]);
+			assert_int_equal(by_a, m[i].by_a[j]);
+			assert_int_equal(by_b, m[i].by_b[j]);
 		}
 	}
-	uninstall(h, &g1, &if1);
-	uninstall(a, &g2, &if2);
-	uninstall(b, &g2, &if2);
-	uninstall(ctl, &g3, &if3);
+	uninstall(h_opened, &g1, &if1);
+	uninstall(agent_a, &g2, &if2);
+	uninstall(agent_b, &g2, &if2);
+	uninstall(controller, &g3, &if3);
 }
 
 static void test_open_information(void **state)
@@ -962,35 +973,37 @@ static void test_bad_handles(void **state)
 	uninstall(h, &g1, &if1);
 }
 
+#define T(test) cmocka_unit_test_setup_teardown(test, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_install_uninstall, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_install_null_interface, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_install_bad_args, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_install_out_of_memory, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_uninstall_bad_args, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reinstall, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_multiple, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_multiple_install_atomic, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_multiple_install_notifies_after, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_multiple_install_device_path, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_multiple_uninstall_atomic, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_open_bad_args, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_open_conflicts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_open_information, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_close_bad_args, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_uninstall_opened, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_protocols_per_handle, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_locate_handle, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_locate_handle_buffer, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_register_notify, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_locate_protocol, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_notify_closed_event, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_devpath_size, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_locate_device_path, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_out_of_pool, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_handles, setup, teardown),
+		T(test_install_uninstall),
+		T(test_install_null_interface),
+		T(test_install_bad_args),
+		T(test_install_out_of_memory),
+		T(test_uninstall_bad_args),
+		T(test_reinstall),
+		T(test_multiple),
+		T(test_multiple_install_atomic),
+		T(test_multiple_install_notifies_after),
+		T(test_multiple_install_device_path),
+		T(test_multiple_uninstall_atomic),
+		T(test_open_bad_args),
+		T(test_open_conflicts),
+		T(test_open_information),
+		T(test_close_bad_args),
+		T(test_uninstall_opened),
+		T(test_protocols_per_handle),
+		T(test_locate_handle),
+		T(test_locate_handle_buffer),
+		T(test_register_notify),
+		T(test_locate_protocol),
+		T(test_notify_closed_event),
+		T(test_devpath_size),
+		T(test_locate_device_path),
+		T(test_out_of_pool),
+		T(test_bad_handles),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,303 @@
+/*
+ * The variable services (UEFI 2.10 section 8.2) on one store in RAM. Variables keep the
+ * attributes they were created with, EFI_VARIABLE_NON_VOLATILE included, but nothing
+ * survives a reset: there is no flash behind the store. Where the spec leaves a status
+ * open, EDK2's variable driver (MdeModulePkg/Universal/Variable/RuntimeDxe) decides,
+ * configured as EFI-lite is: no authenticated variables, no hardware error records.
+ *
+ * The store is a packed run of records from its start, each a header, the name (UCS-2,
+ * NUL included) and the data, padded to 8 bytes. Deleting or resizing a record moves
+ * its successors, so the free space is always the tail and QueryVariableInfo's numbers
+ * are exact; GetNextVariableName walks the records in creation order.
+ *
+ * Runtime code (rtlib.h): the state is offsets and sizes, no pointers.
+ */
+#include "efi/rt.h"
+#include "rtlib.h"
+
+#define STORE_SIZE (32 * 1024)
+#define MAX_NAME (STORE_SIZE / sizeof(CHAR16))     /* longer names cannot fit anyway */
+
+#define NV        EFI_VARIABLE_NON_VOLATILE
+#define BS        EFI_VARIABLE_BOOTSERVICE_ACCESS
+#define RT        EFI_VARIABLE_RUNTIME_ACCESS
+#define HW_ERR    EFI_VARIABLE_HARDWARE_ERROR_RECORD
+#define AUTH      EFI_VARIABLE_AUTHENTICATED_WRITE_ACCESS
+#define TIME_AUTH EFI_VARIABLE_TIME_BASED_AUTHENTICATED_WRITE_ACCESS
+#define APPEND    EFI_VARIABLE_APPEND_WRITE
+#define KNOWN     (NV | BS | RT | HW_ERR | AUTH | TIME_AUTH | APPEND)
+
+/* may_alias: records are read in place from the byte array. */
+struct var {
+	EFI_GUID guid;
+	UINT32 attr;            /* NV, BS and RT as created */
+	UINT32 read_only;       /* made by rt_variable_set_readonly */
+	UINT32 name_size;       /* bytes, NUL included */
+	UINT32 data_size;       /* bytes, never 0 */
+} __attribute__((may_alias));
+
+static UINT8 store[STORE_SIZE] __attribute__((aligned(8))) RT_DATA;
+static UINTN used RT_DATA;              /* bytes of records at the start of store */
+static BOOLEAN at_runtime RT_DATA;      /* ExitBootServices has been called */
+
+static UINTN record_size(UINTN name_size, UINTN data_size)
+{
+	return (sizeof(struct var) + name_size + data_size + 7) & ~(UINTN)7;
+}
+
+static struct var *record(UINTN off)
+{
+	return (struct var *)(store + off);
+}
+
+static UINTN offset(const struct var *v)
+{
+	return (const UINT8 *)v - store;
+}
+
+static UINTN next(UINTN off)
+{
+	return off + record_size(record(off)->name_size, record(off)->data_size);
+}
+
+static UINT8 *var_name(struct var *v)
+{
+	return (UINT8 *)(v + 1);
+}
+
+static UINT8 *var_data(struct var *v)
+{
+	return var_name(v) + v->name_size;
+}
+
+/* After ExitBootServices only runtime variables are there to see (8.2.2, 8.2.3). */
+static BOOLEAN visible(const struct var *v)
+{
+	return !at_runtime || (v->attr & RT);
+}
+
+/* The variable of this name and GUID, visible or not. The comparison stops at the
+ * first differing byte, so it reads name no further than its NUL. */
+static struct var *find(const CHAR16 *name, const EFI_GUID *guid)
+{
+	for (UINTN off = 0; off < used; off = next(off)) {
+		struct var *v = record(off);
+
+		if (rt_guid_eq(&v->guid, guid) && !rt_memcmp(var_name(v), name, v->name_size))
+			return v;
+	}
+	return NULL;
+}
+
+static void delete(struct var *v)
+{
+	UINTN off = offset(v), end = next(off);
+
+	rt_memmove(store + off, store + end, used - end);
+	used -= end - off;
+}
+
+/* Give v room for data_size bytes of data, moving the records after it. */
+static void resize(struct var *v, UINTN data_size)
+{
+	UINTN off = offset(v), end = next(off);
+	UINTN new_end = off + record_size(v->name_size, data_size);
+
+	rt_memmove(store + new_end, store + end, used - end);
+	used = used - end + new_end;
+	v->data_size = data_size;
+}
+
+/* Create (v NULL), replace, or append to a variable, if the store has the room. */
+static EFI_STATUS put(struct var *v, const CHAR16 *name, UINTN name_size,
+		      const EFI_GUID *guid, UINT32 attr, UINTN size, const void *data,
+		      BOOLEAN append)
+{
+	UINTN keep = v && append ? v->data_size : 0;
+	UINTN have = v ? record_size(v->name_size, v->data_size) : 0, need;
+
+	if (size > STORE_SIZE)
+		return EFI_OUT_OF_RESOURCES;
+	need = record_size(name_size, keep + size);
+	if (need > have && need - have > STORE_SIZE - used)
+		return EFI_OUT_OF_RESOURCES;
+	if (!v) {
+		v = record(used);
+		rt_memcpy(&v->guid, guid, sizeof(*guid));
+		v->read_only = 0;
+		v->name_size = name_size;
+		v->data_size = 0;
+		rt_memcpy(var_name(v), name, name_size);
+		used += record_size(name_size, 0);
+	}
+	v->attr = attr;
+	resize(v, keep + size);
+	rt_memcpy(var_data(v) + keep, data, size);
+	return EFI_SUCCESS;
+}
+
+/* Size in bytes of a name, its NUL included; 0 if it cannot fit the store. */
+static UINTN name_size(const CHAR16 *name)
+{
+	UINTN len = rt_strnlen16(name, MAX_NAME);
+
+	return len < MAX_NAME ? (len + 1) * sizeof(CHAR16) : 0;
+}
+
+EFI_STATUS EFIAPI rt_GetVariable(CHAR16 *name, EFI_GUID *guid, UINT32 *attr, UINTN *size,
+				 VOID *data)
+{
+	struct var *v;
+
+	if (!name || !guid || !size)
+		return EFI_INVALID_PARAMETER;
+	v = find(name, guid);
+	if (!v || !visible(v))
+		return EFI_NOT_FOUND;
+	/* Set with EFI_BUFFER_TOO_SMALL too, since UEFI 2.8. */
+	if (attr)
+		*attr = v->attr;
+	if (*size < v->data_size) {
+		*size = v->data_size;
+		return EFI_BUFFER_TOO_SMALL;
+	}
+	if (!data)
+		return EFI_INVALID_PARAMETER;
+	rt_memcpy(data, var_data(v), v->data_size);
+	*size = v->data_size;
+	return EFI_SUCCESS;
+}
+
+EFI_STATUS EFIAPI rt_GetNextVariableName(UINTN *size, CHAR16 *name, EFI_GUID *guid)
+{
+	UINTN max, off = 0;
+	struct var *v;
+
+	if (!size || !name || !guid)
+		return EFI_INVALID_PARAMETER;
+	max = *size / sizeof(CHAR16);
+	if (!max || rt_strnlen16(name, max) == max)
+		return EFI_INVALID_PARAMETER;   /* no NUL within *size */
+	if (name[0]) {
+		v = find(name, guid);
+		if (!v || !visible(v))
+			return EFI_INVALID_PARAMETER;   /* not a variable to continue from */
+		off = next(offset(v));
+	}
+	while (off < used && !visible(record(off)))
+		off = next(off);
+	if (off == used)
+		return EFI_NOT_FOUND;
+	v = record(off);
+	if (*size < v->name_size) {
+		*size = v->name_size;
+		return EFI_BUFFER_TOO_SMALL;
+	}
+	rt_memcpy(name, var_name(v), v->name_size);
+	rt_memcpy(guid, &v->guid, sizeof(*guid));
+	*size = v->name_size;
+	return EFI_SUCCESS;
+}
+
+/*
+ * The attribute checks that need no variable, in EDK2's order. The deprecated
+ * AUTHENTICATED_WRITE_ACCESS is EFI_UNSUPPORTED as UEFI 2.10 asks. Without authenticated
+ * variables TIME_BASED_AUTHENTICATED_WRITE_ACCESS, and without error record persistence
+ * (no HwErrRecSupport variable, appendix P) HARDWARE_ERROR_RECORD, are an "invalid
+ * combination of attribute bits": EDK2 without AuthSupport or PcdHwErrStorageSize, and
+ * U-Boot without CONFIG_EFI_SECURE_BOOT, return EFI_INVALID_PARAMETER too.
+ */
+static EFI_STATUS check_attributes(UINT32 attr)
+{
+	if (attr & AUTH)
+		return EFI_UNSUPPORTED;
+	if ((attr & ~KNOWN) || (attr & (BS | RT)) == RT || (attr & ~APPEND) == NV ||
+	    (attr & (TIME_AUTH | HW_ERR)))
+		return EFI_INVALID_PARAMETER;
+	return EFI_SUCCESS;
+}
+
+EFI_STATUS EFIAPI rt_SetVariable(CHAR16 *name, EFI_GUID *guid, UINT32 attr, UINTN size,
+				 VOID *data)
+{
+	BOOLEAN append = attr & APPEND;
+	EFI_STATUS status;
+	struct var *v;
+	UINTN nsize;
+
+	if (!name || !name[0] || !guid || (size && !data))
+		return EFI_INVALID_PARAMETER;
+	status = check_attributes(attr);
+	if (status)
+		return status;
+	v = find(name, guid);
+	if (v) {
+		/* At runtime a boot-services variable is hidden, not gone: it stays as it is. */
+		if (v->read_only || !visible(v))
+			return EFI_WRITE_PROTECTED;
+		/* Attributes are fixed at creation; attr 0 (no access) deletes. */
+		if (attr && (attr & ~APPEND) != v->attr)
+			return EFI_INVALID_PARAMETER;
+		/* 8.2.3: runtime variables that are not NV are read-only at runtime. */
+		if (at_runtime && !(v->attr & NV))
+			return EFI_WRITE_PROTECTED;
+		if (!append && (!size || !attr)) {
+			delete(v);
+			return EFI_SUCCESS;
+		}
+	} else {
+		if (append && !size)
+			return EFI_SUCCESS;     /* appending nothing changes nothing (EDK2) */
+		if (!size || !(attr & (BS | RT)))
+			return EFI_NOT_FOUND;   /* a delete */
+		/* 8.2.3: at runtime only NV runtime variables can be set. */
+		if (at_runtime && (attr & (NV | RT)) != (NV | RT))
+			return EFI_INVALID_PARAMETER;
+	}
+	nsize = name_size(name);
+	if (!nsize)
+		return EFI_OUT_OF_RESOURCES;
+	return put(v, name, nsize, guid, attr & ~APPEND, size, data, append);
+}
+
+/* One store holds every kind of variable, so the answer is the same for all. Sizes
+ * count name and data, as the records hold them, without the record header. */
+EFI_STATUS EFIAPI rt_QueryVariableInfo(UINT32 attr, UINT64 *max_storage, UINT64 *remaining,
+				       UINT64 *max_size)
+{
+	UINTN left = STORE_SIZE - used;
+
+	if (!max_storage || !remaining || !max_size || !attr)
+		return EFI_INVALID_PARAMETER;
+	if (attr & (~KNOWN | AUTH | TIME_AUTH | HW_ERR))
+		return EFI_UNSUPPORTED;         /* "not supported on this platform" */
+	if ((attr & (BS | RT)) == RT || (attr & ~APPEND) == NV || (at_runtime && !(attr & RT)))
+		return EFI_INVALID_PARAMETER;
+	*max_storage = STORE_SIZE;
+	*remaining = left;
+	*max_size = left > sizeof(struct var) ? left - sizeof(struct var) : 0;
+	return EFI_SUCCESS;
+}
+
+void rt_variables_exit_boot_services(void)
+{
+	at_runtime = TRUE;
+}
+
+EFI_STATUS rt_variable_set_readonly(const CHAR16 *name, const EFI_GUID *guid, UINT32 attr,
+				    UINTN size, const void *data)
+{
+	EFI_STATUS status;
+	UINTN nsize;
+
+	if (!name || !name[0] || !guid || !size || !data || (attr & ~(NV | BS | RT)) ||
+	    !(attr & BS))
+		return EFI_INVALID_PARAMETER;
+	nsize = name_size(name);
+	if (!nsize)
+		return EFI_OUT_OF_RESOURCES;
+	status = put(find(name, guid), name, nsize, guid, attr, size, data, FALSE);
+	if (!status)
+		find(name, guid)->read_only = 1;
+	return status;
+}

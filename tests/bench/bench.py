@@ -1,0 +1,146 @@
+#!/usr/bin/python3
+"""`make bench`: boot one Debian kernel and initramfs with QEMU's direct boot, EDK2,
+U-Boot (bootefi and booti) and EFI-lite, interleaved, in TCG; print a table and write
+docs/benchmarks.md and docs/benchmarks.png (a --quick run writes to build/bench)."""
+import argparse
+import glob
+import gzip
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+import initramfs                                    # noqa: E402  (tests/initramfs.py)
+from qemu import BUILD, FIRMWARE                    # noqa: E402
+from contenders import CONFIGS, CONTENDERS, EFI, LABEL, Contenders  # noqa: E402
+import report                                       # noqa: E402
+import timing                                       # noqa: E402
+
+CACHE = os.environ.get("EFILITE_CACHE", os.path.expanduser("~/.cache/efilite"))
+APPEND = "console=ttyAMA0 earlycon panic=-1"
+TIMEOUT = 300
+# The init reads the guest counter first thing, then says so and powers off at once.
+INIT = """#!/bin/busybox sh
+/bin/cntvct
+echo "INIT: reached"
+exec /bin/busybox poweroff -f
+"""
+# Deterministic guest time: one instruction per nanosecond, and idle time skipped
+# rather than spent in real time.
+ICOUNT = ["-icount", "shift=0,sleep=off"]
+ICOUNT_RUNS = 2
+
+
+class Progress:
+    def __init__(self, total):
+        self.done, self.total, self.tty = 0, total, sys.stderr.isatty()
+
+    def __call__(self, what):
+        self.done += 1
+        line = f"[{self.done}/{self.total}] {what}"
+        sys.stderr.write(f"\r\033[K{line}" if self.tty else line + "\n")
+        sys.stderr.flush()
+
+    def end(self):
+        if self.tty:
+            sys.stderr.write("\r\033[K")
+
+
+def build_initrd(work):
+    """busybox, the counter program (built here, never committed) and the bench's init."""
+    prog = os.path.join(work, "cntvct")
+    subprocess.run(["aarch64-linux-gnu-gcc", "-static", "-nostdlib", "-ffreestanding",
+                    "-fno-stack-protector", "-Os", "-Wall", "-Wextra", "-Werror",
+                    "-Wl,--build-id=none", "-s", os.path.join(HERE, "cntvct.c"), "-o", prog],
+                   check=True)
+    files = [("bin", 0o040755, b""), ("init", 0o100755, INIT.encode())]
+    for name, path in (("bin/busybox", os.path.join(CACHE, "busybox-static/bin/busybox")),
+                       ("bin/cntvct", prog)):
+        with open(path, "rb") as f:
+            files.append((name, 0o100755, f.read()))
+    blob = b"".join(initramfs._entry(*f) for f in files) + initramfs._entry("TRAILER!!!", 0)
+    path = os.path.join(work, "bench-initrd.cpio.gz")
+    with open(path, "wb") as f:
+        f.write(gzip.compress(blob, 6))
+    return path
+
+
+def check(boot, name, cfg, cmd, path):
+    """Keep the log; stop the bench if the contender did not boot the way it should."""
+    with open(path, "wb") as f:
+        f.write(boot.log)
+    problem = ("timed out" if boot.timed_out else
+               "init was not reached" if "init" not in boot.times else
+               f"QEMU exited with {boot.returncode}" if boot.returncode else
+               "no counter line from init" if timing.guest_seconds(boot.log) is None else
+               "the EFI stub did not run" if name in EFI and "stub" not in boot.times else
+               "the EFI stub ran" if name not in EFI and "stub" in boot.times else None)
+    if problem:
+        tail = "\n".join(boot.text().splitlines()[-25:])
+        raise SystemExit(f"bench: {LABEL[name]} failed to boot ({cfg.name}): {problem}\n"
+                         f"command: {' '.join(cmd)}\nlog: {path}\n--- last lines ---\n"
+                         f"{tail}\n{boot.stderr.decode(errors='replace')}")
+
+
+def boot(c, name, cfg, append, extra, logs, kind):
+    """One boot, its log kept as LOGS/NAME-KIND-CONFIG.log (the last of each kind)."""
+    cmd = c.cmd(name, cfg, append) + extra
+    b = timing.timed_boot(cmd, TIMEOUT)
+    check(b, name, cfg, cmd, os.path.join(logs, f"{name}-{kind}-{cfg.smp}cpu-{cfg.mem}.log"))
+    return b
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", 0)) or None,
+                    help="timed boots per contender and configuration (default 5; "
+                         "or BENCH_RUNS)")
+    ap.add_argument("--quick", action="store_true",
+                    help="1 run, 1 CPU / 1 GiB only, results in build/bench")
+    ap.add_argument("--kernel", help="kernel Image (default: the newest cloud kernel)")
+    args = ap.parse_args()
+    runs = args.runs or (1 if args.quick else 5)
+    configs = CONFIGS[:1] if args.quick else CONFIGS
+    work = os.path.join(BUILD, "bench")
+    logs = os.path.join(work, "logs")
+    os.makedirs(logs, exist_ok=True)
+    kernels = sorted(glob.glob(os.path.join(CACHE, "linux-image-cloud-arm64/boot/vmlinuz-*")))
+    kernel = args.kernel or (kernels[-1] if kernels else None)
+    if not kernel:
+        raise SystemExit(f"bench: no cloud kernel in {CACHE}: run tools/setup")
+    c = Contenders(work, kernel, build_initrd(work), FIRMWARE)
+    names = [n for n, _, _ in CONTENDERS]
+    icount_runs = min(runs, ICOUNT_RUNS)
+    progress = Progress(len(names) * (1 + len(configs) * (runs + icount_runs)))
+    res = report.Results(c, configs, runs, APPEND)
+
+    # A first boot of each warms the host's page cache; with efi=debug the kernel
+    # prints the memory map it received.
+    for name in names:
+        progress(f"{LABEL[name]}: memory map at hand-off")
+        b = boot(c, name, CONFIGS[0], APPEND + " efi=debug", [], logs, "memmap")
+        res.ram[name] = timing.firmware_ram(b.text(), 1 << 30)
+
+    for cfg in configs:
+        for run in range(runs):
+            # Rotate the order so no contender always follows the same one.
+            for name in names[run % len(names):] + names[:run % len(names)]:
+                b = boot(c, name, cfg, APPEND, [], logs, "timed")
+                res.add(cfg, name, b)
+                progress(f"{cfg.name}, run {run + 1}/{runs}: {LABEL[name]} "
+                         f"kernel {b.times['kernel']:.3f} s, init {b.times['init']:.3f} s")
+        for run in range(icount_runs):
+            for name in names:
+                b = boot(c, name, cfg, APPEND, ICOUNT, logs, "icount")
+                res.add_icount(cfg, name, b)
+                progress(f"{cfg.name}, icount {run + 1}/{icount_runs}: {LABEL[name]} "
+                         f"init at {timing.guest_seconds(b.log):.4f} s guest time")
+    progress.end()
+
+    out = os.path.join(work, "out") if args.quick else os.path.join(HERE, "..", "..", "docs")
+    print(report.write(res, os.path.normpath(out)))
+
+
+if __name__ == "__main__":
+    main()
