@@ -24,7 +24,7 @@ $(info setup: missing $(strip $(MISSING)); running tools/setup)
 $(shell tools/setup >&2)
 endif
 
-CFLAGS = -std=gnu11 -Os -g -ffreestanding -nostdlib -fno-pic -fno-pie -mgeneral-regs-only \
+CFLAGS = -std=gnu11 -Os -g -ffreestanding -nostdlib -fno-pic -fno-pie -mgeneral-regs-only -ffixed-x18 \
 	 -fshort-wchar -fno-omit-frame-pointer -fstack-protector-strong \
 	 -ffunction-sections -fdata-sections -fno-common -mbranch-protection=none \
 	 -Wall -Wextra -Werror -Wno-unused-parameter \
@@ -41,6 +41,8 @@ SRCS_S = $(wildcard boot/*.S efi/*.S)
 OBJS   = $(SRCS_C:%.c=$(B)/%.o) $(SRCS_S:%.S=$(B)/%.o)
 
 all: $(B)/efilite.bin
+
+$(OBJS): Makefile               # a changed flag rebuilds everything
 
 $(B)/boot/libc.o: CFLAGS += -fno-tree-loop-distribute-patterns
 

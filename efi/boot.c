@@ -1,6 +1,8 @@
 /* The boot services table, ExitBootServices and the small services (UEFI 2.10 section 7). */
 #include "console.h"
 #include "efi/core.h"
+#include "efi/rt.h"
+#include "efi/runtime.h"
 #include "memmap.h"
 #include "psci.h"
 
@@ -80,6 +82,7 @@ EFI_STATUS EFIAPI ExitBootServices(EFI_HANDLE image, UINTN map_key)
 	if (!exited)
 		efi_before_exit();
 	exited = true;
+	RT_CALL(rt_variables_exit_boot_services)();
 	if (watchdog)
 		SetTimer(watchdog, TimerCancel, 0);
 	efi_signal_group(&exit);

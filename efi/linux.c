@@ -222,6 +222,7 @@ void efi_boot_kernel(void)
 		fatal("no kernel given (QEMU's -kernel): nothing to boot");
 	if (InstallProtocolInterface(&device, &devpath_guid, EFI_NATIVE_INTERFACE, &kernel_path))
 		fatal("cannot install the kernel's device path");
+	efi_variables_boot_option(&kernel_path.vendor.Header, u"QEMU -kernel (fw_cfg)");
 	install_initrd();
 	set_load_options(&options);
 	if (size >= sizeof(hdr) && !fwcfg_read(FW_CFG_KERNEL_DATA, 0, &hdr, sizeof(hdr)) &&

@@ -131,6 +131,7 @@ void efi_init(const struct platform *p)
 		fatal("cannot install the console protocols");
 	efi_systab_init(console);
 	efi_runtime_tables();
+	efi_variables_init();
 	efi_image_init();
 	if (efi_memattr_init())
 		fatal("cannot install EFI_MEMORY_ATTRIBUTE_PROTOCOL");

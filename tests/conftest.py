@@ -27,4 +27,7 @@ def generic_kernel():
 @pytest.fixture(scope="session")
 def initrd():
     busybox = os.path.join(CACHE, "busybox-static", "bin", "busybox")
-    return initramfs.build(os.path.join(BUILD, "test-initrd.cpio.gz"), busybox)
+    # efivarfs is a module in Debian's kernels: bring it for each kernel in the cache.
+    modules = [(m.split(os.sep)[-5], m) for m in glob.glob(os.path.join(
+        CACHE, "linux-image-*", "lib", "modules", "*", "kernel", "fs", "efivarfs", "efivarfs.ko"))]
+    return initramfs.build(os.path.join(BUILD, "test-initrd.cpio.gz"), busybox, modules=modules)

@@ -19,7 +19,15 @@ echo "INIT: cpus: $(grep -c ^processor /proc/cpuinfo)"
 grep "Kernel code" /proc/iomem | sed 's/^ */INIT: iomem: /'
 [ -d /sys/firmware/efi ] && echo "INIT: efi: $(ls /sys/firmware/efi | tr '\n' ' ')"
 [ -e /dev/kvm ] && echo "INIT: kvm: /dev/kvm"
+insmod /lib/modules/$(uname -r)/efivarfs.ko 2>/dev/null
+if mount -t efivarfs efivarfs /sys/firmware/efi/efivars 2>/dev/null; then
+    v=/sys/firmware/efi/efivars/EfiliteTest-3b5d2a76-5a52-4c27-9c24-13d6e8c0f5a1
+    printf '\007\000\000\000written at runtime' > $v
+    echo "INIT: efivar: $(tail -c +5 $v)"
+    echo "INIT: efivars: $(ls /sys/firmware/efi/efivars | tr '\n' ' ')"
+fi
 echo "INIT: done"
+grep -q "test=reboot" /proc/cmdline && reboot -f
 poweroff -f
 """
 
@@ -43,12 +51,22 @@ def _entry(name, mode, data=b""):
     return out + b"\0" * (-len(out) % 4)
 
 
-def build(path, busybox, init=INIT):
+def _modules(modules):
+    """lib/modules/VERSION/NAME.ko entries for the given (version, path) pairs."""
+    out = [_entry("lib", 0o040755), _entry("lib/modules", 0o040755)]
+    for version, path in modules:
+        with open(path, "rb") as f:
+            out += [_entry(f"lib/modules/{version}", 0o040755),
+                    _entry(f"lib/modules/{version}/{os.path.basename(path)}", 0o100644, f.read())]
+    return out
+
+
+def build(path, busybox, init=INIT, modules=()):
     with open(busybox, "rb") as f:
         bb = f.read()
     blob = b"".join([
         _entry("bin", 0o040755), _entry("bin/busybox", 0o100755, bb),
-        _entry("init", 0o100755, init.encode()), _entry("TRAILER!!!", 0),
+        _entry("init", 0o100755, init.encode()), *_modules(modules), _entry("TRAILER!!!", 0),
     ])
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path + ".tmp", "wb") as f:

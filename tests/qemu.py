@@ -50,3 +50,22 @@ def boot(timeout=30, **kw):
         out, rc, timed_out = e.stdout or b"", -1, True
     log = out.decode("utf-8", "replace").replace("\r\n", "\n")
     return Run(log, rc, time.monotonic() - start, timed_out)
+
+
+def boot_until(text, count, timeout=60, **kw):
+    """Boot without -no-reboot and stop QEMU once text has appeared count times (a
+    reboot test): returns the log so far."""
+    cmd = [a for a in qemu_cmd(**kw) if a != "-no-reboot"]
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    out, deadline = b"", time.monotonic() + timeout
+    try:
+        while out.count(text.encode()) < count and time.monotonic() < deadline:
+            chunk = p.stdout.read1(4096) if hasattr(p.stdout, "read1") else p.stdout.read(1)
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        p.kill()
+        p.wait()
+    return out.decode("utf-8", "replace").replace("\r\n", "\n")

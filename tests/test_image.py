@@ -110,3 +110,18 @@ def test_runtime_blob_is_self_contained():
     # No literal pools or absolute pointers: the blob holds no relocations of its own.
     rel = subprocess.run([CROSS + "readelf", "-r", ELF], capture_output=True, text=True).stdout
     assert ".rela.rt" not in rel
+
+
+def test_x18_is_left_alone():
+    """AAPCS64 as UEFI uses it reserves x18 for the OS (Linux checks it around every
+    runtime call): no firmware code may touch it, but the crash handler's save."""
+    out = subprocess.run([CROSS + "objdump", "-d", ELF], capture_output=True, text=True,
+                         check=True).stdout
+    func, users = None, set()
+    for line in out.splitlines():
+        m = re.match(r"^[0-9a-f]+ <(\S+)>:", line)
+        if m:
+            func = m[1]
+        elif re.search(r"\t.*\b[xw]18\b", line):
+            users.add(func)
+    assert users <= {"exc_save"}, users

@@ -41,6 +41,8 @@ void efi_runtime_tables(void);
 /* The blob's copy of a symbol of efi/rt/ (its link address turned into a RAM one). */
 void *rt_ptr(const void *link_address);
 #define rt_state() ((struct rt_state *)rt_ptr(&rt))
+/* Call a function of the blob from boot-time code: through its copy, never in place. */
+#define RT_CALL(fn) ((__typeof__(&fn))rt_ptr(fn))
 extern struct rt_state rt;
 
 /* efi/rt/runtime.c */

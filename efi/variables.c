@@ -1,0 +1,64 @@
+/*
+ * The variables an OS expects to find (UEFI 2.10 section 3.3): boot manager variables
+ * describing the one boot option EFI-lite has (the -kernel in fw_cfg), the platform
+ * language, and the Secure Boot state told honestly: EFI-lite has no Secure Boot, so
+ * SecureBoot is 0 and, with no Platform Key enrolled, SetupMode is 1. Those that
+ * describe the firmware itself are read-only.
+ */
+#include "console.h"
+#include "efi/core.h"
+#include "efi/rt.h"
+#include "efi/runtime.h"
+
+#define RO EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS
+#define NV EFI_VARIABLE_NON_VOLATILE | RO
+#define LOAD_OPTION_ACTIVE 1
+
+static EFI_GUID global = EFI_GLOBAL_VARIABLE;
+
+static void set(const CHAR16 *name, UINT32 attr, UINTN size, const void *data, bool readonly)
+{
+	EFI_STATUS s = readonly ?
+		RT_CALL(rt_variable_set_readonly)(name, &global, attr, size, data) :
+		RT_CALL(rt_SetVariable)((CHAR16 *)name, &global, attr, size, (void *)data);
+
+	if (s)
+		fatal("cannot set a firmware variable: %s", efi_status_str(s));
+}
+
+void efi_variables_init(void)
+{
+	static const UINT8 secure_boot = 0, setup_mode = 1;
+	static const UINT64 os_indications = 0;
+	static const UINT16 timeout = 0;
+
+	set(u"PlatformLangCodes", RO, sizeof("en-US"), "en-US", true);
+	set(u"PlatformLang", NV, sizeof("en-US"), "en-US", false);
+	set(u"Timeout", NV, sizeof(timeout), &timeout, false);
+	set(u"OsIndicationsSupported", RO, sizeof(os_indications), &os_indications, true);
+	set(u"SecureBoot", RO, sizeof(secure_boot), &secure_boot, true);
+	set(u"SetupMode", RO, sizeof(setup_mode), &setup_mode, true);
+}
+
+/* Boot0000, BootOrder and BootCurrent: the image QEMU's -kernel gave, found at path. */
+void efi_variables_boot_option(const EFI_DEVICE_PATH *path, const CHAR16 *description)
+{
+	static const UINT16 order = 0;
+	UINTN plen = efi_devpath_size(path), dlen = 0, size;
+	UINT8 *opt;
+
+	while (description[dlen++])
+		;
+	size = sizeof(UINT32) + sizeof(UINT16) + 2 * dlen + plen;
+	opt = efi_alloc(size);
+	if (!opt)
+		fatal("no memory for Boot0000");
+	*(UINT32 *)opt = LOAD_OPTION_ACTIVE;
+	memcpy(opt + 4, &(UINT16){ plen }, 2);
+	memcpy(opt + 6, description, 2 * dlen);
+	memcpy(opt + 6 + 2 * dlen, path, plen);
+	set(u"Boot0000", NV, size, opt, false);
+	set(u"BootOrder", NV, sizeof(order), &order, false);
+	set(u"BootCurrent", RO, sizeof(order), &order, true);
+	efi_free(opt);
+}
