@@ -95,7 +95,9 @@ $(B)/host/mkbaked: mm/mkbaked.c mm/pgtable.c include/pgtable.h include/layout.h
 
 HOST_TESTS = $(B)/host/test_pgtable $(B)/host/test_memmap $(B)/host/test_pool $(B)/host/test_dt \
 	     $(B)/host/test_protocol $(B)/host/test_event $(B)/host/test_pecoff \
-	     $(B)/host/test_console $(B)/host/test_rng $(B)/host/test_fwcfg
+	     $(B)/host/test_console $(B)/host/test_rng $(B)/host/test_fwcfg \
+	     $(B)/host/test_variables
+$(B)/host/test_variables: tests/host/test_variables.c efi/rt/variables.c
 $(B)/host/test_protocol: tests/host/test_protocol.c efi/protocol.c
 $(B)/host/test_event:   tests/host/test_event.c efi/event.c
 $(B)/host/test_pecoff:  tests/host/test_pecoff.c efi/pecoff.c

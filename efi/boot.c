@@ -42,7 +42,7 @@ static EFI_STATUS EFIAPI SetWatchdogTimer(UINTN seconds, UINT64 code, UINTN size
 	return SetTimer(watchdog, TimerRelative, seconds * 10000000ULL);
 }
 
-/* No drivers are ever bound: there is nothing to connect (section 7.3.12). */
+/* No drivers are ever bound: there is nothing to connect (sections 7.3.11-12). */
 static EFI_STATUS EFIAPI ConnectController(EFI_HANDLE controller, EFI_HANDLE *drivers,
 					   EFI_DEVICE_PATH *remaining, BOOLEAN recursive)
 {

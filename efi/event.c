@@ -214,6 +214,7 @@ EFI_STATUS EFIAPI CloseEvent(EFI_EVENT event)
 
 	if (!e)
 		return EFI_INVALID_PARAMETER;
+	efi_protocol_event_closed(event);
 	for (pp = &queue; *pp; pp = &(*pp)->queue_next) {
 		if (*pp == e) {
 			*pp = e->queue_next;

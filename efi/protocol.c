@@ -170,23 +170,32 @@ static EFI_STATUS add_proto(struct handle *h, const EFI_GUID *guid, VOID *interf
 	return EFI_SUCCESS;
 }
 
-/* Signal the events registered for guid. A registration whose event was closed is dropped:
- * SignalEvent refuses the event. TPL_HIGH_LEVEL holds the notify functions back until the
- * list walk is over, since they may call back into the database. */
+/* Signal the events registered for guid. TPL_HIGH_LEVEL holds the notify functions back
+ * until the list walk is over, since they may call back into the database. */
 static void notify(const EFI_GUID *guid)
 {
 	EFI_TPL old = RaiseTPL(TPL_HIGH_LEVEL);
+
+	for (struct notify *n = notifies; n; n = n->next)
+		if (efi_guid_eq(&n->guid, guid))
+			SignalEvent(n->event);
+	RestoreTPL(old);
+}
+
+/* CloseEvent ends the registrations made with the event: a new event that happens to
+ * get the same address must not inherit them. */
+void efi_protocol_event_closed(EFI_EVENT event)
+{
 	struct notify **pp = &notifies, *n;
 
 	while ((n = *pp)) {
-		if (efi_guid_eq(&n->guid, guid) && SignalEvent(n->event) != EFI_SUCCESS) {
+		if (n->event == event) {
 			*pp = n->next;
 			efi_free(n);
 		} else {
 			pp = &n->next;
 		}
 	}
-	RestoreTPL(old);
 }
 
 EFI_STATUS EFIAPI InstallProtocolInterface(EFI_HANDLE *handle, EFI_GUID *protocol,

@@ -154,7 +154,7 @@ EFI_STATUS EFIAPI rt_GetVariable(CHAR16 *name, EFI_GUID *guid, UINT32 *attr, UIN
 	v = find(name, guid);
 	if (!v || !visible(v))
 		return EFI_NOT_FOUND;
-	/* Set with EFI_BUFFER_TOO_SMALL too, since UEFI 2.8. */
+	/* UEFI 2.10: set with EFI_BUFFER_TOO_SMALL too, so callers can size and check. */
 	if (attr)
 		*attr = v->attr;
 	if (*size < v->data_size) {
@@ -200,7 +200,7 @@ EFI_STATUS EFIAPI rt_GetNextVariableName(UINTN *size, CHAR16 *name, EFI_GUID *gu
 }
 
 /*
- * The attribute checks that need no variable, in EDK2's order. The deprecated
+ * The attribute checks that need no variable. The deprecated
  * AUTHENTICATED_WRITE_ACCESS is EFI_UNSUPPORTED as UEFI 2.10 asks. Without authenticated
  * variables TIME_BASED_AUTHENTICATED_WRITE_ACCESS, and without error record persistence
  * (no HwErrRecSupport variable, appendix P) HARDWARE_ERROR_RECORD, are an "invalid

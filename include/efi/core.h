@@ -78,9 +78,9 @@ EFI_STATUS EFIAPI LocateProtocol(EFI_GUID *protocol, VOID *registration, VOID **
 EFI_STATUS EFIAPI LocateDevicePath(EFI_GUID *protocol, EFI_DEVICE_PATH **path,
 				   EFI_HANDLE *device);
 bool efi_handle_valid(EFI_HANDLE handle);
+void efi_protocol_event_closed(EFI_EVENT event);   /* drops its RegisterProtocolNotify */
 bool efi_guid_eq(const EFI_GUID *a, const EFI_GUID *b);
-/* Device path helpers (efi/protocol.c): total size including the end node, and whether
- * the path is well formed within max bytes. */
+/* Device path size including the end node (efi/protocol.c); 0 when malformed. */
 UINTN efi_devpath_size(const EFI_DEVICE_PATH *path);
 
 /* ---- efi/event.c: events, timers, task priority ---- */

@@ -27,6 +27,11 @@ void *efi_alloc(UINTN size)
 	return calloc(1, size);
 }
 
+/* efi/protocol.c is not linked here: it would drop the event's registrations. */
+void efi_protocol_event_closed(EFI_EVENT event)
+{
+}
+
 void efi_free(void *p)
 {
 	free(p);
