@@ -10,6 +10,7 @@ LIBFDT_A  = /usr/lib/aarch64-linux-gnu/libfdt.a
 PYTHON    = /usr/bin/python3
 B        ?= build
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+DATE     := $(shell git log -1 --format=%cd --date=format:%m/%d/%Y 2>/dev/null || echo 01/01/1970)
 LOGLEVEL ?= 3        # 1 error, 2 warning, 3 info, 4 debug
 FAULT_TEST ?=        # set to build a firmware that faults on purpose (crash report test)
 
@@ -30,7 +31,7 @@ CFLAGS = -std=gnu11 -Os -g -ffreestanding -nostdlib -fno-pic -fno-pie -mgeneral-
 	 -Wall -Wextra -Werror -Wno-unused-parameter \
 	 -nostdinc -isystem $(shell $(CC) -print-file-name=include) -Iinclude -Iinclude/libc \
 	 -I$(GNUEFI) -I$(GNUEFI)/aarch64 -idirafter /usr/include \
-	 -DEFILITE_VERSION='"$(VERSION)"' -DLOGLEVEL=$(strip $(LOGLEVEL)) \
+	 -DEFILITE_VERSION='"$(VERSION)"' -DEFILITE_DATE='"$(DATE)"' -DLOGLEVEL=$(strip $(LOGLEVEL)) \
 	 $(if $(strip $(FAULT_TEST)),-DFAULT_TEST=$(strip $(FAULT_TEST)))
 ASFLAGS = -Iinclude -I$(B)/gen -D__ASSEMBLY__
 LDFLAGS = -nostdlib -static -no-pie -Wl,--gc-sections -Wl,--no-warn-rwx-segments \
@@ -96,8 +97,10 @@ $(B)/host/mkbaked: mm/mkbaked.c mm/pgtable.c include/pgtable.h include/layout.h
 HOST_TESTS = $(B)/host/test_pgtable $(B)/host/test_memmap $(B)/host/test_pool $(B)/host/test_dt \
 	     $(B)/host/test_protocol $(B)/host/test_event $(B)/host/test_pecoff \
 	     $(B)/host/test_console $(B)/host/test_rng $(B)/host/test_fwcfg \
-	     $(B)/host/test_variables
+	     $(B)/host/test_variables $(B)/host/test_acpi_loader $(B)/host/test_smbios
 $(B)/host/test_variables: tests/host/test_variables.c efi/rt/variables.c
+$(B)/host/test_acpi_loader: tests/host/test_acpi_loader.c efi/acpi_loader.c
+$(B)/host/test_smbios:  tests/host/test_smbios.c efi/smbios_build.c
 $(B)/host/test_protocol: tests/host/test_protocol.c efi/protocol.c
 $(B)/host/test_event:   tests/host/test_event.c efi/event.c
 $(B)/host/test_pecoff:  tests/host/test_pecoff.c efi/pecoff.c
@@ -117,11 +120,13 @@ $(B)/host/dts/%.dtb: tests/dts/%.dts
 	@dtc -q -I dts -O dtb $< -o $@
 
 # ---- fuzz targets (clang's libFuzzer): a short run in make check, a long one in make fuzz ----
-FUZZ_TARGETS = $(B)/fuzz/fuzz_pecoff
+FUZZ_TARGETS = $(B)/fuzz/fuzz_pecoff $(B)/fuzz/fuzz_acpi_loader $(B)/fuzz/fuzz_smbios
 FUZZCFLAGS = -std=gnu11 -g -O1 -fshort-wchar -Iinclude -Itests/host/shim -I$(GNUEFI) \
 	     -DHOST_TEST -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	     -Wall -Wextra -Werror -Wno-unused-parameter
 $(B)/fuzz/fuzz_pecoff: tests/fuzz/fuzz_pecoff.c efi/pecoff.c
+$(B)/fuzz/fuzz_acpi_loader: tests/fuzz/fuzz_acpi_loader.c efi/acpi_loader.c
+$(B)/fuzz/fuzz_smbios: tests/fuzz/fuzz_smbios.c efi/smbios_build.c
 $(FUZZ_TARGETS):
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"

@@ -1,9 +1,11 @@
 /* The interpreter of QEMU's etc/table-loader script (include/efi/acpi_loader.h), and the
  * check of the ACPI tables it produced (ACPI 6.5 sections 5.2.5 to 5.2.9). */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <string.h>
 #include "console.h"
 #include "efi/acpi_loader.h"
+#include "efi/why.h"
 
 enum {
 	CMD_ALLOCATE = 1,
@@ -47,18 +49,7 @@ _Static_assert(sizeof(struct loader_cmd) == ACPI_LOADER_ENTRY_SIZE, "loader comm
 
 /* ---- error messages: what is wrong, then which command it was in ---- */
 
-static char detail[128], msg[192];
-
-static int __attribute__((format(printf, 2, 3))) fail(const char **why, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
-	va_end(ap);
-	*why = detail;
-	return -1;
-}
+static char msg[224];
 
 /* ---- helpers ---- */
 
@@ -115,24 +106,25 @@ static int check_name(const char *name, const char **why)
 	return 0;
 }
 
-static struct acpi_blob *find(struct acpi_loader *l, const char *name)
+/* The index of the loaded file name, or -1. */
+static int find(const struct acpi_loader *l, const char *name)
 {
 	for (unsigned i = 0; i < l->nr_blobs; i++)
 		if (!strcmp(l->blob[i].name, name))
-			return &l->blob[i];
-	return NULL;
+			return i;
+	return -1;
 }
 
 static struct acpi_blob *loaded(struct acpi_loader *l, const char *name, const char **why)
 {
-	struct acpi_blob *b;
+	int i;
 
 	if (check_name(name, why))
 		return NULL;
-	b = find(l, name);
-	if (!b)
+	i = find(l, name);
+	if (i < 0)
 		fail(why, "%s was not loaded by an earlier ALLOCATE", name);
-	return b;
+	return i < 0 ? NULL : &l->blob[i];
 }
 
 /* ---- the commands ---- */
@@ -140,12 +132,12 @@ static struct acpi_blob *loaded(struct acpi_loader *l, const char *name, const c
 static int allocate(struct acpi_loader *l, const struct loader_cmd *c,
 		    const struct acpi_loader_ops *ops, const char **why)
 {
-	struct acpi_blob *b = &l->blob[l->nr_blobs];
 	uint32_t align = c->alloc.align;
+	struct acpi_blob *b;
 
 	if (check_name(c->alloc.file, why))
 		return -1;
-	if (find(l, c->alloc.file))
+	if (find(l, c->alloc.file) >= 0)
 		return fail(why, "%s is loaded twice", c->alloc.file);
 	if (l->nr_blobs == ACPI_LOADER_MAX_FILES)
 		return fail(why, "more than %u files", ACPI_LOADER_MAX_FILES);
@@ -154,6 +146,7 @@ static int allocate(struct acpi_loader *l, const struct loader_cmd *c,
 		return fail(why, "alignment %#x is not a power of 2 up to 4 KiB", align);
 	if (c->alloc.zone != ZONE_HIGH && c->alloc.zone != ZONE_FSEG)
 		return fail(why, "unknown zone %u", c->alloc.zone);
+	b = &l->blob[l->nr_blobs];
 	if (ops->allocate(c->alloc.file, &b->data, &b->size))
 		return fail(why, "cannot load %s", c->alloc.file);
 	memcpy(b->name, c->alloc.file, sizeof(b->name));
@@ -222,10 +215,14 @@ static int write_pointer(struct acpi_loader *l, const struct loader_cmd *c,
 	return 0;
 }
 
-static const char *const cmd_names[] = {
-	[CMD_ALLOCATE] = "ALLOCATE", [CMD_ADD_POINTER] = "ADD_POINTER",
-	[CMD_ADD_CHECKSUM] = "ADD_CHECKSUM", [CMD_WRITE_POINTER] = "WRITE_POINTER",
-};
+static const char *cmd_name(uint32_t command)
+{
+	static const char *const names[] = {
+		"?", "ALLOCATE", "ADD_POINTER", "ADD_CHECKSUM", "WRITE_POINTER",
+	};
+
+	return names[command <= CMD_WRITE_POINTER ? command : 0];
+}
 
 /* Commands run in order, once: QEMU orders them so that every file is loaded before
  * use and checksums come after the pointers they cover. An unknown command is refused:
@@ -254,8 +251,7 @@ int acpi_loader_run(struct acpi_loader *l, const void *script, size_t len,
 		}
 		if (r) {
 			snprintf(msg, sizeof(msg), "command %zu (%s): %s", i + 1,
-				 c.command < sizeof(cmd_names) / sizeof(cmd_names[0]) &&
-				 cmd_names[c.command] ? cmd_names[c.command] : "?", detail);
+				 cmd_name(c.command), *why);
 			*why = msg;
 			return -1;
 		}
@@ -274,59 +270,68 @@ int acpi_loader_run(struct acpi_loader *l, const void *script, size_t len,
 #define FADT_DSDT          40
 #define FADT_X_DSDT        140
 
-/* The table at addr with signature sig: inside one loaded file, its Length too, and
- * its bytes sum to 0. */
-static const uint8_t *table_at(const struct acpi_loader *l, uint64_t addr, const char *sig,
-			       const char **why)
+static const struct acpi_blob *blob_at(const struct acpi_loader *l, uint64_t addr)
 {
-	for (unsigned i = 0; i < l->nr_blobs; i++) {
-		const struct acpi_blob *b = &l->blob[i];
-		uint64_t off = addr - (uintptr_t)b->data;
-		const uint8_t *t = b->data + off;
-		uint32_t length;
+	for (unsigned i = 0; i < l->nr_blobs; i++)
+		if (addr >= (uintptr_t)l->blob[i].data &&
+		    addr - (uintptr_t)l->blob[i].data < l->blob[i].size)
+			return &l->blob[i];
+	return NULL;
+}
 
-		if (addr < (uintptr_t)b->data || off >= b->size)
-			continue;
-		if (!inside(b->size, off, ACPI_HEADER_SIZE))
-			return fail(why, "%s at %#llx: header cut short by the end of %s", sig,
-				    (unsigned long long)addr, b->name), NULL;
-		length = get_le(t + 4, 4);
-		if (memcmp(t, sig, 4))
-			return fail(why, "%.4s at %#llx where %s belongs", (const char *)t,
-				    (unsigned long long)addr, sig), NULL;
-		if (length < ACPI_HEADER_SIZE || !inside(b->size, off, length))
-			return fail(why, "%s at %#llx: length %#x does not fit in %s", sig,
-				    (unsigned long long)addr, length, b->name), NULL;
-		if (sum8(t, length))
-			return fail(why, "%s at %#llx: checksum error", sig,
-				    (unsigned long long)addr), NULL;
-		return t;
-	}
-	return fail(why, "%s at %#llx is outside the loaded files", sig,
-		    (unsigned long long)addr), NULL;
+/* The table at addr (with signature sig, unless NULL): inside one loaded file, its
+ * Length too, and its bytes sum to 0. */
+static int table_at(const struct acpi_loader *l, uint64_t addr, const char *sig,
+		    const uint8_t **table, const char **why)
+{
+	const struct acpi_blob *b = blob_at(l, addr);
+	unsigned long long a = addr;
+	const uint8_t *t;
+	uint64_t off;
+	uint32_t length;
+
+	if (!b)
+		return fail(why, "%s at %#llx is outside the loaded files", sig ? sig : "a table", a);
+	off = addr - (uintptr_t)b->data;
+	if (!inside(b->size, off, ACPI_HEADER_SIZE))
+		return fail(why, "table at %#llx: header cut short by the end of %s", a, b->name);
+	t = b->data + off;
+	length = get_le(t + 4, 4);
+	if (sig && memcmp(t, sig, 4))
+		return fail(why, "%.4s at %#llx where the %s belongs", (const char *)t, a, sig);
+	if (length < ACPI_HEADER_SIZE || !inside(b->size, off, length))
+		return fail(why, "%.4s at %#llx: length %#x does not fit in %s", (const char *)t,
+			    a, length, b->name);
+	if (sum8(t, length))
+		return fail(why, "%.4s at %#llx: checksum error", (const char *)t, a);
+	*table = t;
+	return 0;
 }
 
 static int check_fadt(const struct acpi_loader *l, const uint8_t *fadt, const char **why)
 {
 	uint32_t length = get_le(fadt + 4, 4);
 	uint64_t dsdt = length >= FADT_X_DSDT + 8 ? get_le(fadt + FADT_X_DSDT, 8) : 0;
+	const uint8_t *t;
 
 	/* X_DSDT wins when set (ACPI 6.5 section 5.2.9). */
 	if (!dsdt && length >= FADT_DSDT + 4)
 		dsdt = get_le(fadt + FADT_DSDT, 4);
 	if (!dsdt)
 		return fail(why, "the FADT names no DSDT");
-	return table_at(l, dsdt, "DSDT", why) ? 0 : -1;
+	return table_at(l, dsdt, "DSDT", &t, why);
 }
 
 int acpi_loader_check(const struct acpi_loader *l, void **rsdp, const char **why)
 {
-	const struct acpi_blob *b = find((struct acpi_loader *)l, ACPI_RSDP_FILE);
+	int i = find(l, ACPI_RSDP_FILE);
+	const struct acpi_blob *b;
 	const uint8_t *xsdt, *t;
 	uint32_t length;
 
-	if (!b)
+	if (i < 0)
 		return fail(why, "the script loads no %s", ACPI_RSDP_FILE);
+	b = &l->blob[i];
 	if (b->size < RSDP_SIZE || memcmp(b->data, "RSD PTR ", 8))
 		return fail(why, "%s holds no RSDP", ACPI_RSDP_FILE);
 	length = get_le(b->data + RSDP_LENGTH, 4);
@@ -335,26 +340,13 @@ int acpi_loader_check(const struct acpi_loader *l, void **rsdp, const char **why
 			    b->data[RSDP_REVISION], length, b->size);
 	if (sum8(b->data, RSDP_V1_SIZE) || sum8(b->data, length))
 		return fail(why, "RSDP: checksum error");
-	xsdt = table_at(l, get_le(b->data + RSDP_XSDT, 8), "XSDT", why);
-	if (!xsdt)
+	if (table_at(l, get_le(b->data + RSDP_XSDT, 8), "XSDT", &xsdt, why))
 		return -1;
 	length = get_le(xsdt + 4, 4);
-	for (uint32_t off = ACPI_HEADER_SIZE; off + 8 <= length; off += 8) {
-		uint64_t addr = get_le(xsdt + off, 8);
-		const struct acpi_blob *in = NULL;
-		char sig[5] = "?";
-
-		/* The signature to expect is the one there, if the entry points anywhere. */
-		for (unsigned i = 0; i < l->nr_blobs && !in; i++)
-			if (addr >= (uintptr_t)l->blob[i].data &&
-			    addr - (uintptr_t)l->blob[i].data + 4 <= l->blob[i].size)
-				in = &l->blob[i];
-		if (in)
-			memcpy(sig, in->data + (addr - (uintptr_t)in->data), 4), sig[4] = 0;
-		t = table_at(l, addr, sig, why);
-		if (!t || (!memcmp(sig, "FACP", 4) && check_fadt(l, t, why)))
+	for (uint64_t off = ACPI_HEADER_SIZE; off + 8 <= length; off += 8)
+		if (table_at(l, get_le(xsdt + off, 8), NULL, &t, why) ||
+		    (!memcmp(t, "FACP", 4) && check_fadt(l, t, why)))
 			return -1;
-	}
 	*rsdp = b->data;
 	return 0;
 }

@@ -24,12 +24,13 @@ static VOID EFIAPI watchdog_expired(EFI_EVENT event, VOID *ctx)
 }
 
 /* The watchdog resets the machine when an image neither finishes nor re-arms it in time
- * (section 7.5.1); codes up to 0xffff are reserved for the firmware. */
+ * (section 7.5.1). Codes up to 0xffff are the firmware's, but disarming takes any code:
+ * GRUB and EDK2's boot manager call SetWatchdogTimer(0, 0, 0, NULL). */
 static EFI_STATUS EFIAPI SetWatchdogTimer(UINTN seconds, UINT64 code, UINTN size, CHAR16 *data)
 {
 	EFI_STATUS s;
 
-	if (code <= 0xffff)
+	if (seconds && code <= 0xffff)
 		return EFI_INVALID_PARAMETER;
 	if (!watchdog) {
 		s = CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL, TPL_CALLBACK, watchdog_expired,

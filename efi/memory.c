@@ -26,6 +26,11 @@ EFI_STATUS EFIAPI AllocatePages(EFI_ALLOCATE_TYPE type, EFI_MEMORY_TYPE mtype,
 
 EFI_STATUS EFIAPI FreePages(EFI_PHYSICAL_ADDRESS addr, UINTN pages)
 {
+	const EFI_MEMORY_DESCRIPTOR *d = memmap_find_allocated(&memmap, addr);
+
+	/* What AllocatePages rounded up goes back with the rest. */
+	if (d && wants_64k(d->Type))
+		pages = (pages + 15) & ~(UINTN)15;
 	return memmap_free(&memmap, addr, pages);
 }
 

@@ -7,6 +7,7 @@
 #include "console.h"
 #include "efi/pecoff.h"
 #include "pgtable.h"
+#include "efi/why.h"
 
 #define IMAGE_DOS_SIGNATURE                0x5a4d        /* "MZ" */
 #define IMAGE_NT_SIGNATURE                 0x00004550    /* "PE\0\0" */
@@ -69,18 +70,6 @@ _Static_assert(sizeof(struct section_header) == 40, "section header");
 
 /* ---- error messages, in one buffer: images are parsed and loaded one at a time ---- */
 
-static char msg[112];
-
-static int __attribute__((format(printf, 2, 3))) fail(const char **why, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	*why = msg;
-	return -1;
-}
 
 /* "section 2 (.data) <what>": names come from the file, so only printable ASCII. */
 static int section_fail(const char **why, unsigned i, const struct section_header *sh,

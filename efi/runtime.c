@@ -11,7 +11,7 @@
 
 /* Linker symbols: the blob's load address, its end (link address), its section sizes. */
 extern char __rt_lma[], __rt_end[], __rt_text_size[], __rt_data_size[];
-static UINT64 rt_base, rt_data_pages;
+static UINT64 rt_base;
 
 void *rt_ptr(const void *link_address)
 {
@@ -46,7 +46,6 @@ static void copy_blob(void)
 		       memmap_find_allocated(&memmap, base)->Attribute))
 		fatal("no memory for the runtime services");
 	rt_base = base;
-	rt_data_pages = data_pages;
 	memset((void *)base, 0, RT_DATA_OFFSET + (data_pages << EFI_PAGE_SHIFT));
 	memcpy((void *)base, __rt_lma, text);
 	memcpy((void *)(base + RT_DATA_OFFSET), __rt_lma + text, (UINT64)__rt_data_size);
@@ -97,22 +96,30 @@ void efi_runtime_init(const struct platform *p)
 }
 
 /* The configuration tables about the runtime services: EFI_RT_PROPERTIES_TABLE, and the
- * Memory Attributes Table, which tells the OS to map our code read-only and our data
- * execute-never (UEFI 2.10 sections 4.6.2, 4.6.4). */
+ * Memory Attributes Table (UEFI 2.10 sections 4.6.2, 4.6.4), which tells the OS to map
+ * our code read-only and every runtime data region (ours, SMBIOS ...) execute-never. */
 void efi_runtime_tables(void)
 {
 	static EFI_GUID properties = EFI_RT_PROPERTIES_TABLE_GUID;
 	static EFI_GUID attributes = EFI_MEMORY_ATTRIBUTES_TABLE_GUID;
-	struct { UINT32 version, count, desc_size, flags; EFI_MEMORY_DESCRIPTOR d[2]; } *mat;
+	struct { UINT32 version, count, desc_size, flags; } *mat;
+	EFI_MEMORY_DESCRIPTOR *d;
+	UINTN n = 0;
 
-	if (AllocatePool(EfiBootServicesData, sizeof(*mat), (void **)&mat))
+	for (UINTN i = 0; i < memmap.count; i++)
+		n += memmap.desc[i].Type == EfiRuntimeServicesData;
+	if (AllocatePool(EfiBootServicesData, sizeof(*mat) + (n + 1) * sizeof(*d), (void **)&mat))
 		fatal("no memory for the memory attributes table");
-	*mat = (typeof(*mat)){ 1, 2, sizeof(EFI_MEMORY_DESCRIPTOR), 0, {
-		{ EfiRuntimeServicesCode, 0, rt_base, 0, RT_DATA_OFFSET >> EFI_PAGE_SHIFT,
-		  EFI_MEMORY_RUNTIME | EFI_MEMORY_RO },
-		{ EfiRuntimeServicesData, 0, rt_base + RT_DATA_OFFSET, 0, rt_data_pages,
-		  EFI_MEMORY_RUNTIME | EFI_MEMORY_XP },
-	} };
+	*mat = (typeof(*mat)){ 1, n + 1, sizeof(*d), 0 };
+	d = (EFI_MEMORY_DESCRIPTOR *)(mat + 1);
+	*d++ = (EFI_MEMORY_DESCRIPTOR){ EfiRuntimeServicesCode, 0, rt_base, 0,
+					RT_DATA_OFFSET >> EFI_PAGE_SHIFT,
+					EFI_MEMORY_RUNTIME | EFI_MEMORY_RO };
+	for (UINTN i = 0; i < memmap.count; i++)
+		if (memmap.desc[i].Type == EfiRuntimeServicesData) {
+			*d = memmap.desc[i];
+			d++->Attribute = EFI_MEMORY_RUNTIME | EFI_MEMORY_XP;
+		}
 	InstallConfigurationTable(&properties, &rt_state()->properties);
 	InstallConfigurationTable(&attributes, mat);
 }

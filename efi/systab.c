@@ -130,7 +130,6 @@ void efi_init(const struct platform *p)
 	if (efi_console_init(&console))
 		fatal("cannot install the console protocols");
 	efi_systab_init(console);
-	efi_runtime_tables();
 	efi_variables_init();
 	efi_image_init();
 	if (efi_memattr_init())
@@ -140,4 +139,8 @@ void efi_init(const struct platform *p)
 	install_fdt(p->fdt);
 	if (!p->fwcfg || fwcfg_init(p->fwcfg))
 		fatal("no usable fw_cfg device: cannot load a kernel");
+	efi_acpi_init();
+	efi_smbios_init();
+	/* Last: the Memory Attributes Table lists every runtime region made so far. */
+	efi_runtime_tables();
 }

@@ -19,6 +19,9 @@ echo "INIT: cpus: $(grep -c ^processor /proc/cpuinfo)"
 grep "Kernel code" /proc/iomem | sed 's/^ */INIT: iomem: /'
 [ -d /sys/firmware/efi ] && echo "INIT: efi: $(ls /sys/firmware/efi | tr '\n' ' ')"
 [ -e /dev/kvm ] && echo "INIT: kvm: /dev/kvm"
+d=/sys/class/dmi/id
+[ -d $d ] && echo "INIT: dmi: $(cat $d/sys_vendor) | $(cat $d/product_name) | $(cat $d/bios_vendor) | $(cat $d/bios_version) | $(cat $d/bios_date)"
+[ -d /sys/firmware/acpi/tables ] && echo "INIT: acpi: $(ls /sys/firmware/acpi/tables | tr '\n' ' ')"
 insmod /lib/modules/$(uname -r)/efivarfs.ko 2>/dev/null
 if mount -t efivarfs efivarfs /sys/firmware/efi/efivars 2>/dev/null; then
     v=/sys/firmware/efi/efivars/EfiliteTest-3b5d2a76-5a52-4c27-9c24-13d6e8c0f5a1

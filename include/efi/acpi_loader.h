@@ -21,7 +21,7 @@
 
 #define ACPI_LOADER_ENTRY_SIZE 128
 #define ACPI_LOADER_FILESZ     56       /* FW_CFG_MAX_FILE_PATH, NUL included */
-#define ACPI_LOADER_MAX_FILES  8        /* QEMU 7.2 uses at most 4 */
+#define ACPI_LOADER_MAX_FILES  8        /* QEMU 7.2 -M virt loads up to 5 */
 #define ACPI_RSDP_FILE         "etc/acpi/rsdp"
 
 struct acpi_blob {

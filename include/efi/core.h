@@ -108,6 +108,10 @@ extern SIMPLE_TEXT_OUTPUT_INTERFACE efi_conout;
 extern SIMPLE_INPUT_INTERFACE efi_conin;
 EFI_STATUS efi_console_init(EFI_HANDLE *handle);   /* installs both on a new handle */
 
+/* ---- efi/acpi.c, efi/smbios.c: QEMU's ACPI and SMBIOS tables from fw_cfg ---- */
+void efi_acpi_init(void);
+void efi_smbios_init(void);
+
 /* ---- efi/variables.c: the variables the OS expects ---- */
 void efi_variables_init(void);
 void efi_variables_boot_option(const EFI_DEVICE_PATH *path, const CHAR16 *description);

@@ -106,6 +106,17 @@ UINT32 crc32(const void *data, UINTN size)
 	return ~crc;
 }
 
+BOOLEAN header_crc_ok(const EFI_TABLE_HEADER *hdr)
+{
+	UINT8 copy[512];
+
+	if (hdr->HeaderSize < sizeof(*hdr) || hdr->HeaderSize > sizeof(copy))
+		return FALSE;
+	CopyMem(copy, (void *)hdr, hdr->HeaderSize);
+	((EFI_TABLE_HEADER *)copy)->CRC32 = 0;
+	return crc32(copy, hdr->HeaderSize) == hdr->CRC32;
+}
+
 UINTN devpath_size(const EFI_DEVICE_PATH *path)
 {
 	const UINT8 *p = (const UINT8 *)path;
@@ -134,16 +145,16 @@ static void report(const struct selftest *t, enum result r)
 		Print(L"%s %s: %s\n", words[r], t->name, reason);
 }
 
+/* Teardown undoes whatever part of setup and execute happened, so it always runs. */
 static void run(const struct selftest *t)
 {
 	enum result r = t->setup ? t->setup() : PASS, down;
 
-	if (r == PASS) {
+	if (r == PASS)
 		r = t->execute();
-		down = t->teardown ? t->teardown() : PASS;
-		if (r == PASS)
-			r = down;
-	}
+	down = t->teardown ? t->teardown() : PASS;
+	if (r == PASS)
+		r = down;
 	/* A case that failed half-way may leave the TPL raised: the next one must not pay. */
 	if (current_tpl() != TPL_APPLICATION) {
 		BS->RestoreTPL(TPL_APPLICATION);

@@ -17,7 +17,7 @@ struct selftest {
 	const CHAR16 *name;
 	enum result (*setup)(void);     /* may be NULL */
 	enum result (*execute)(void);
-	enum result (*teardown)(void);  /* may be NULL; runs whenever setup passed */
+	enum result (*teardown)(void);  /* may be NULL; runs after a failed setup too */
 };
 
 /* Each file's cases, terminated by an entry without a name (main.c runs them in order). */
@@ -64,6 +64,8 @@ EFI_MEMORY_DESCRIPTOR *memory_map(UINTN *size, UINTN *key, UINTN *desc_size);
 EFI_MEMORY_DESCRIPTOR *map_find(EFI_MEMORY_DESCRIPTOR *map, UINTN size, UINTN desc_size,
 				EFI_PHYSICAL_ADDRESS addr);
 UINT32 crc32(const void *data, UINTN size);
+/* A table header's CRC32, recomputed over a copy with the CRC field zeroed (section 4.2). */
+BOOLEAN header_crc_ok(const EFI_TABLE_HEADER *hdr);
 /* Walk a device path's nodes: its size including the end node, 0 if malformed. */
 UINTN devpath_size(const EFI_DEVICE_PATH *path);
 
