@@ -31,7 +31,7 @@ CFLAGS = -std=gnu11 -Os -g -ffreestanding -nostdlib -fno-pic -fno-pie -mgeneral-
 	 -Wall -Wextra -Werror -Wno-unused-parameter \
 	 -nostdinc -isystem $(shell $(CC) -print-file-name=include) -Iinclude -Iinclude/libc \
 	 -I$(GNUEFI) -I$(GNUEFI)/aarch64 -idirafter /usr/include \
-	 -DEFILITE_VERSION='"$(VERSION)"' -DEFILITE_DATE='"$(DATE)"' -DLOGLEVEL=$(strip $(LOGLEVEL)) \
+	 -DLOGLEVEL=$(strip $(LOGLEVEL)) \
 	 $(if $(strip $(FAULT_TEST)),-DFAULT_TEST=$(strip $(FAULT_TEST)))
 ASFLAGS = -Iinclude -I$(B)/gen -D__ASSEMBLY__
 LDFLAGS = -nostdlib -static -no-pie -Wl,--gc-sections -Wl,--no-warn-rwx-segments \
@@ -39,7 +39,7 @@ LDFLAGS = -nostdlib -static -no-pie -Wl,--gc-sections -Wl,--no-warn-rwx-segments
 
 SRCS_C = $(filter-out mm/mkbaked.c,$(wildcard boot/*.c mm/*.c efi/*.c efi/rt/*.c fwcfg/*.c))
 SRCS_S = $(wildcard boot/*.S efi/*.S)
-OBJS   = $(SRCS_C:%.c=$(B)/%.o) $(SRCS_S:%.S=$(B)/%.o)
+OBJS   = $(SRCS_C:%.c=$(B)/%.o) $(SRCS_S:%.S=$(B)/%.o) $(B)/gen/version.o
 
 all: $(B)/efilite.bin
 
@@ -79,6 +79,16 @@ $(B)/efilite.elf: $(OBJS) $(B)/efilite.lds $(B)/host/mkbaked
 $(B)/efilite.bin: $(B)/efilite.elf
 	@$(OBJCOPY) -O binary $< $@
 	@echo "efilite.bin: $$(stat -c %s $@) bytes"
+
+# The version lives in one generated file, rewritten only when it changes, so every
+# object agrees on it and nothing else rebuilds.
+$(B)/gen/version.c: FORCE
+	@mkdir -p $(dir $@)
+	@printf 'const char efilite_version[] = "%s", efilite_date[] = "%s";\n' \
+		'$(VERSION)' '$(DATE)' > $@.tmp
+	@cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
+$(B)/gen/version.o: $(B)/gen/version.c
+	@$(CC) $(CFLAGS) -c $< -o $@
 
 $(B)/gen/baked.h: $(B)/host/mkbaked
 	@mkdir -p $(dir $@)

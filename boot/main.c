@@ -7,6 +7,7 @@
 #include "platform.h"
 #include "psci.h"
 #include "sysreg.h"
+#include "version.h"
 
 struct platform plat;
 
@@ -48,7 +49,7 @@ static void banner(unsigned el)
 	uint64_t midr = read_sysreg(midr_el1);
 
 	printf("EFI-lite %s at EL%u on %s (MIDR %#llx), %u CPU%s, %llu MiB RAM\n",
-	       EFILITE_VERSION, el, cpu_name(midr), (unsigned long long)midr, plat.nr_cpus,
+	       efilite_version, el, cpu_name(midr), (unsigned long long)midr, plat.nr_cpus,
 	       plat.nr_cpus == 1 ? "" : "s", (unsigned long long)(plat_ram_total(&plat) >> 20));
 	for (unsigned i = 0; i < plat.nr_ram; i++)
 		info("  RAM node %d: %#llx-%#llx (%llu MiB)", plat.ram[i].node,
@@ -75,10 +76,22 @@ static int overflow(volatile int depth)
 	return depth >= 0 ? overflow(depth + 1) + buf[0] : 0;
 }
 
+/* Writes past the end of its array, over the canary. */
+static void __attribute__((noinline)) smash(volatile unsigned n)
+{
+	char buf[16];
+	volatile char *p = buf;
+
+	for (unsigned i = 0; i < n; i++)
+		p[i] = 'A';
+}
+
 static void fault_test(void)
 {
 	const char *a = plat.bootargs ? plat.bootargs : "";
 
+	if (!__builtin_strcmp(a, "fault=canary"))
+		smash(64);
 	if (!__builtin_strcmp(a, "fault=stack"))
 		overflow(0);
 	if (!__builtin_strcmp(a, "fault=undef"))

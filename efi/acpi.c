@@ -47,9 +47,8 @@ static int allocate(const char *name, uint8_t **data, uint32_t *size)
 	return 0;
 }
 
-/* Telling QEMU an address needs a fw_cfg DMA write, which the fw_cfg driver does not
- * offer: the pointer is checked, then left unwritten, and the device that wanted it (the
- * GHES error source of ras=on) stays unused, while the tables remain valid. */
+/* Tell QEMU where a file landed (the GHES error source of ras=on, vmgenid): the
+ * little-endian address goes into its fw_cfg file by a DMA write. */
 static int write_pointer(const char *name, uint32_t offset, uint64_t value, uint8_t size)
 {
 	uint32_t file_size;
@@ -60,9 +59,7 @@ static int write_pointer(const char *name, uint32_t offset, uint64_t value, uint
 		err("ACPI: no fw_cfg file %s with %u bytes at %#x", name, size, offset);
 		return -1;
 	}
-	warn("ACPI: QEMU's %s not written (no fw_cfg writes): the device using it stays idle",
-	     name);
-	return 0;
+	return fwcfg_write(item, offset, &value, size);
 }
 
 static const struct acpi_loader_ops ops = { allocate, write_pointer };

@@ -4,10 +4,10 @@
 #include "console.h"
 #include "efi/core.h"
 #include "efi/smbios.h"
+#include "version.h"
 #include "fwcfg.h"
 
-/* EFILITE_DATE is the last commit's date (the Makefile): reproducible, unlike __DATE__. */
-static const struct smbios_bios_info bios = { "EFI-lite", EFILITE_VERSION, EFILITE_DATE };
+static const struct smbios_bios_info bios = { "EFI-lite", efilite_version, efilite_date };
 
 /*
  * Entry point, type 0 room and table in one allocation of EfiRuntimeServicesData: the

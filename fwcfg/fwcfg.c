@@ -19,6 +19,7 @@
 #define DMA_READ             (1 << 1)
 #define DMA_SKIP             (1 << 2)
 #define DMA_SELECT           (1 << 3)  /* the selector goes in bits 31:16 */
+#define DMA_WRITE            (1 << 4)
 
 struct fwcfg_dma_access {               /* all big-endian */
 	uint32_t control;
@@ -101,28 +102,40 @@ static bool in_ram(const void *buf, uint32_t len)
 	return a >= end;
 }
 
-int fwcfg_read(uint16_t item, uint32_t offset, void *dest, uint32_t len)
+/* One item transfer: select, skip to offset (a READ or WRITE ignores SKIP, so an offset
+ * costs one more operation), then move len bytes between the item and buf. */
+static int transfer(uint32_t op, uint16_t item, uint32_t offset, void *buf, uint32_t len)
 {
+	const char *what = op == DMA_READ ? "reading" : "writing";
 	uint32_t select = (uint32_t)item << 16 | DMA_SELECT;
 
-	if (!fwcfg_base || !in_ram(dest, len)) {
-		err("fw_cfg: cannot read item %#x to %p: %s", item, dest,
+	if (!fwcfg_base || !in_ram(buf, len)) {
+		err("fw_cfg: %s item %#x at %p: %s", what, item, buf,
 		    fwcfg_base ? "not RAM" : "no device");
 		return -1;
 	}
-	/* A READ ignores SKIP, so an offset costs one more operation. */
 	if (offset) {
 		if (fwcfg_dma(select | DMA_SKIP, NULL, offset))
 			goto fail;
 		select = 0;
 	}
-	if (fwcfg_dma(select | DMA_READ, dest, len))
+	if (fwcfg_dma(select | op, buf, len))
 		goto fail;
 	return 0;
 fail:
-	err("fw_cfg: DMA error reading item %#x (%u bytes at offset %u to %p)", item, len,
-	    offset, dest);
+	err("fw_cfg: DMA error %s item %#x (%u bytes at offset %u, %p)", what, item, len,
+	    offset, buf);
 	return -1;
+}
+
+int fwcfg_read(uint16_t item, uint32_t offset, void *dest, uint32_t len)
+{
+	return transfer(DMA_READ, item, offset, dest, len);
+}
+
+int fwcfg_write(uint16_t item, uint32_t offset, const void *src, uint32_t len)
+{
+	return transfer(DMA_WRITE, item, offset, (void *)src, len);
 }
 
 uint32_t fwcfg_read_le32(uint16_t item)

@@ -44,6 +44,10 @@ bool fwcfg_present(void);
  * device space is refused). 0, or -1 with the reason logged. */
 int fwcfg_read(uint16_t item, uint32_t offset, void *dest, uint32_t len);
 
+/* Write len bytes from src (RAM) into item at offset, by DMA (the few writable items:
+ * ACPI's WRITE_POINTER targets). 0, or -1 with the reason logged. */
+int fwcfg_write(uint16_t item, uint32_t offset, const void *src, uint32_t len);
+
 /* A small le32 item (a size); 0 when it cannot be read. */
 uint32_t fwcfg_read_le32(uint16_t item);
 

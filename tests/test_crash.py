@@ -24,3 +24,11 @@ def test_crash_report(kind, expect, machine, el):
     for reg in ("ESR  0x", "FAR  0x", "ELR  0x", "SPSR 0x", "x0  0x", "x30 0x", "Backtrace:"):
         assert reg in run.log, run.log
     assert run.log.rstrip().endswith("EFI-lite: powering off"), run.log
+
+
+def test_stack_protector():
+    # The canary (from the DTB's rng-seed) catches an overflow before the return.
+    run = boot(bios=FAULT_FW, append="fault=canary", timeout=20)
+    assert not run.timed_out and run.returncode == 0, run.log
+    assert run.log.endswith("EFI-lite: fatal: stack corruption detected (stack protector)\n"
+                            "EFI-lite: powering off\n"), run.log
