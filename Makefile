@@ -107,7 +107,9 @@ $(B)/host/mkbaked: mm/mkbaked.c mm/pgtable.c include/pgtable.h include/layout.h
 HOST_TESTS = $(B)/host/test_pgtable $(B)/host/test_memmap $(B)/host/test_pool $(B)/host/test_dt \
 	     $(B)/host/test_protocol $(B)/host/test_event $(B)/host/test_pecoff \
 	     $(B)/host/test_console $(B)/host/test_rng $(B)/host/test_fwcfg \
-	     $(B)/host/test_variables $(B)/host/test_acpi_loader $(B)/host/test_smbios
+	     $(B)/host/test_variables $(B)/host/test_acpi_loader $(B)/host/test_smbios \
+	     $(B)/host/test_devpath
+$(B)/host/test_devpath: tests/host/test_devpath.c efi/devpath.c efi/protocol.c
 $(B)/host/test_variables: tests/host/test_variables.c efi/rt/variables.c
 $(B)/host/test_acpi_loader: tests/host/test_acpi_loader.c efi/acpi_loader.c
 $(B)/host/test_smbios:  tests/host/test_smbios.c efi/smbios_build.c
@@ -121,6 +123,7 @@ $(B)/host/test_pgtable: tests/host/test_pgtable.c mm/pgtable.c
 $(B)/host/test_memmap:  tests/host/test_memmap.c mm/memmap.c
 $(B)/host/test_pool:    tests/host/test_pool.c mm/pool.c mm/memmap.c
 $(B)/host/test_dt:      tests/host/test_dt.c boot/dt.c $(patsubst tests/dts/%.dts,$(B)/host/dts/%.dtb,$(wildcard tests/dts/*.dts))
+$(HOST_TESTS) $(FUZZ_TARGETS): $(wildcard include/*.h include/efi/*.h) Makefile
 $(HOST_TESTS):
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"

@@ -67,6 +67,10 @@ static struct proto *find_proto(const struct handle *h, const EFI_GUID *guid)
 
 /* Bytes before the end node of the whole path, or of its first instance; -1 when a node
  * is shorter than a node header (walking it would never end). */
+/* Boot options carry paths in a UINT16-sized FilePathList (section 3.1.3): a longer walk
+ * is over memory that is no device path. */
+#define DEVPATH_MAX 0x10000
+
 static INTN devpath_len(const EFI_DEVICE_PATH *path, bool first_instance)
 {
 	const UINT8 *p = (const UINT8 *)path;
@@ -78,7 +82,7 @@ static INTN devpath_len(const EFI_DEVICE_PATH *path, bool first_instance)
 		if (n->Type == END_DEVICE_PATH_TYPE &&
 		    (first_instance || n->SubType == END_ENTIRE_DEVICE_PATH_SUBTYPE))
 			return p - (const UINT8 *)path;
-		if (len < sizeof(*n))
+		if (len < sizeof(*n) || (UINTN)(p - (const UINT8 *)path) + len > DEVPATH_MAX)
 			return -1;
 		p += len;
 	}

@@ -88,8 +88,8 @@ void efi_runtime_init(const struct platform *p)
 	/* The OS maps the RTC for us when the memory map says it is runtime MMIO. */
 	if (p->rtc) {
 		state->rtc = p->rtc;
-		if (memmap_set(&memmap, p->rtc, 1, EfiMemoryMappedIO,
-			       EFI_MEMORY_UC | EFI_MEMORY_RUNTIME))
+		if (memmap_reserve(&memmap, p->rtc, 1, EfiMemoryMappedIO,
+				   EFI_MEMORY_UC | EFI_MEMORY_RUNTIME))
 			fatal("memory map full");
 	}
 	info("EFI-lite: runtime services at %#llx", (unsigned long long)rt_base);

@@ -134,6 +134,8 @@ void efi_init(const struct platform *p)
 	efi_image_init();
 	if (efi_memattr_init())
 		fatal("cannot install EFI_MEMORY_ATTRIBUTE_PROTOCOL");
+	if (efi_devpath_init())
+		fatal("cannot install EFI_DEVICE_PATH_UTILITIES_PROTOCOL");
 	if (efi_rng_init(p->rng_seed, p->rng_seed_len))
 		warn("no entropy (no rng-seed, no RNDR): EFI_RNG_PROTOCOL not offered");
 	install_fdt(p->fdt);

@@ -10,6 +10,9 @@
 
 /* Capacity of the descriptor array; fixed so the allocator never allocates itself. */
 #define MEMMAP_MAX 256
+/* Capacity of the list of fixed ranges: the platform's reserved memory, our own data
+ * and the devices the runtime services use. */
+#define MEMMAP_FIXED_MAX 32
 
 struct pool_block;
 
@@ -22,17 +25,26 @@ struct memmap {
 	UINTN count;
 	UINTN key;             /* bumped by every change; GetMemoryMap's MapKey */
 	struct pool_block *pool;   /* pool.c's free blocks, which live in this map's pages */
+	/* Page frames [lo, hi) the platform set, which FreePages must never take: the map
+	 * alone cannot tell them from allocations of the same type. */
+	struct { UINT64 lo, hi; } fixed[MEMMAP_FIXED_MAX];
+	UINTN nr_fixed;
 };
 
 extern struct memmap memmap;   /* the firmware's one map */
 
 void memmap_init(struct memmap *m);
 
-/* Set [base, base+pages*4K) to type/attr, whatever it was before (used at boot to
- * describe RAM and carve out reserved ranges). base must be page-aligned; attr is
- * taken as given. EFI_OUT_OF_RESOURCES (map unchanged) if the result would need
- * more than MEMMAP_MAX descriptors. */
+/* Set [base, base+pages*4K) to type/attr, whatever it was before (describes RAM at
+ * boot, retypes pages one has allocated). base must be page-aligned; attr is taken as
+ * given. EFI_OUT_OF_RESOURCES (map unchanged) if the result would need more than
+ * MEMMAP_MAX descriptors. */
 EFI_STATUS memmap_set(struct memmap *m, UINT64 base, UINT64 pages, UINT32 type, UINT64 attr);
+
+/* memmap_set for a range that is the platform's, not an allocation: it stays fixed, so
+ * memmap_free refuses it whatever memmap_set does there later. EFI_OUT_OF_RESOURCES
+ * (map unchanged) if MEMMAP_FIXED_MAX ranges are fixed already. */
+EFI_STATUS memmap_reserve(struct memmap *m, UINT64 base, UINT64 pages, UINT32 type, UINT64 attr);
 
 /* Page allocation with UEFI AllocatePages semantics over EfiConventionalMemory only.
  * AllocateAnyPages: highest fitting free range; AllocateMaxAddress: highest range ending
@@ -53,12 +65,9 @@ EFI_STATUS memmap_alloc(struct memmap *m, EFI_ALLOCATE_TYPE how, UINT32 type,
 EFI_STATUS memmap_alloc_random(struct memmap *m, UINT32 type, UINT64 pages,
 			       UINT64 align, UINT64 max_addr, UINT64 seed, UINT64 *addr);
 
-/* FreePages: the range must be wholly allocated, of types the allocator hands out and
- * takes back (not EfiConventionalMemory, and not the platform's EfiReservedMemoryType,
- * EfiUnusableMemory, EfiMemoryMappedIO*, EfiPalCode: the map cannot tell an allocated
- * such range from one the platform set, so those are permanent), and must become free
- * memory of one attribute; else EFI_NOT_FOUND. Unaligned base or pages == 0 is
- * EFI_INVALID_PARAMETER. */
+/* FreePages: the range must be wholly of types AllocatePages hands out, overlap no fixed
+ * range, and become free memory of one attribute; else EFI_NOT_FOUND. Unaligned base or
+ * pages == 0 is EFI_INVALID_PARAMETER. */
 EFI_STATUS memmap_free(struct memmap *m, UINT64 base, UINT64 pages);
 
 /* GetMemoryMap semantics: on EFI_BUFFER_TOO_SMALL *size is set to what is needed;
@@ -69,14 +78,13 @@ EFI_STATUS memmap_get(struct memmap *m, UINTN *size, EFI_MEMORY_DESCRIPTOR *buf,
 /* Totals by type, in pages. */
 UINT64 memmap_pages_of(const struct memmap *m, UINT32 type);
 
-/* The descriptor holding addr if memmap_free would take that memory back, else NULL:
+/* The descriptor holding addr if memmap_free would take that page back, else NULL:
  * lets FreePool vet a pointer before it reads through it. */
 const EFI_MEMORY_DESCRIPTOR *memmap_find_allocated(const struct memmap *m, UINT64 addr);
 
 /* Pool allocator (AllocatePool/FreePool) on top of pages: 16-byte aligned blocks,
  * per memory type; large requests get their own pages. Size 0 gives a minimal block.
- * pool_free returns EFI_INVALID_PARAMETER for anything it did not hand out, including
- * blocks of the types memmap_free refuses (they are permanent, like their pages). */
+ * pool_free returns EFI_INVALID_PARAMETER for anything it did not hand out. */
 EFI_STATUS pool_alloc(struct memmap *m, UINT32 type, UINTN size, void **buf);
 EFI_STATUS pool_free(struct memmap *m, void *buf);
 

@@ -33,25 +33,6 @@ static bool allocatable(UINT32 type)
 	return type >= OEM_TYPES_MIN || (type <= EfiPalCode && type != EfiConventionalMemory);
 }
 
-/* The map does not record who set a range, so types that describe the platform stay
- * put even if AllocatePages handed them out: a bad FreePages cannot free MMIO. */
-static bool freeable(UINT32 type)
-{
-	switch (type) {
-	case EfiLoaderCode:
-	case EfiLoaderData:
-	case EfiBootServicesCode:
-	case EfiBootServicesData:
-	case EfiRuntimeServicesCode:
-	case EfiRuntimeServicesData:
-	case EfiACPIReclaimMemory:
-	case EfiACPIMemoryNVS:
-		return true;
-	default:
-		return type >= OEM_TYPES_MIN;
-	}
-}
-
 /* The OS maps for runtime services only what has EFI_MEMORY_RUNTIME, so runtime
  * allocations get it (as EDK2 reports them) and lose it when freed. */
 static UINT64 attr_for(UINT32 type, UINT64 attr)
@@ -149,6 +130,30 @@ EFI_STATUS memmap_set(struct memmap *m, UINT64 base, UINT64 pages, UINT32 type, 
 	if ((base & EFI_PAGE_MASK) || pages > PFN_END - lo)
 		return EFI_INVALID_PARAMETER;
 	return pages ? set_range(m, lo, lo + pages, type, attr) : EFI_SUCCESS;
+}
+
+EFI_STATUS memmap_reserve(struct memmap *m, UINT64 base, UINT64 pages, UINT32 type, UINT64 attr)
+{
+	UINT64 lo = base >> EFI_PAGE_SHIFT;
+	EFI_STATUS status;
+
+	if (m->nr_fixed == MEMMAP_FIXED_MAX)
+		return EFI_OUT_OF_RESOURCES;
+	status = memmap_set(m, base, pages, type, attr);
+	if (status == EFI_SUCCESS && pages) {
+		m->fixed[m->nr_fixed].lo = lo;
+		m->fixed[m->nr_fixed++].hi = lo + pages;
+	}
+	return status;
+}
+
+/* Whether any of [lo, hi) is the platform's. */
+static bool overlaps_fixed(const struct memmap *m, UINT64 lo, UINT64 hi)
+{
+	for (UINTN i = 0; i < m->nr_fixed; i++)
+		if (m->fixed[i].lo < hi && lo < m->fixed[i].hi)
+			return true;
+	return false;
 }
 
 static bool bad_request(UINT32 type, UINT64 pages, UINT64 align, const UINT64 *addr)
@@ -275,18 +280,20 @@ static UINT64 free_attr(const EFI_MEMORY_DESCRIPTOR *d)
 	return attr_for(EfiConventionalMemory, d->Attribute);
 }
 
-/* Whether all of [lo, hi) is freeable, and would be free memory of one attribute. */
+/* Whether all of [lo, hi) is allocated, none of it fixed, and would be free memory of
+ * one attribute. Allocated means of a type AllocatePages hands out: any other type comes
+ * from memmap_set, which only describes the platform. */
 static bool freeable_range(const struct memmap *m, UINT64 lo, UINT64 hi, UINT64 *attr)
 {
 	UINTN i = find(m, lo);
 
-	if (i == m->count)
+	if (i == m->count || overlaps_fixed(m, lo, hi))
 		return false;
 	*attr = free_attr(&m->desc[i]);
 	for (; lo < hi; lo = end(&m->desc[i++])) {
 		const EFI_MEMORY_DESCRIPTOR *d = &m->desc[i];
 
-		if (i == m->count || first(d) > lo || !freeable(d->Type) || free_attr(d) != *attr)
+		if (i == m->count || first(d) > lo || !allocatable(d->Type) || free_attr(d) != *attr)
 			return false;
 	}
 	return true;
@@ -347,7 +354,8 @@ const EFI_MEMORY_DESCRIPTOR *memmap_find_allocated(const struct memmap *m, UINT6
 	UINT64 pfn = addr >> EFI_PAGE_SHIFT;
 	UINTN i = find(m, pfn);
 
-	if (i == m->count || first(&m->desc[i]) > pfn || !freeable(m->desc[i].Type))
+	if (i == m->count || first(&m->desc[i]) > pfn || !allocatable(m->desc[i].Type) ||
+	    overlaps_fixed(m, pfn, pfn + 1))
 		return NULL;
 	return &m->desc[i];
 }

@@ -64,12 +64,14 @@ def _modules(modules):
     return out
 
 
-def build(path, busybox, init=INIT, modules=()):
+def build(path, busybox, init=INIT, modules=(), files=()):
+    """files: more (name, mode, data) entries, e.g. ("bin/tool", 0o100755, b"...")."""
     with open(busybox, "rb") as f:
         bb = f.read()
     blob = b"".join([
         _entry("bin", 0o040755), _entry("bin/busybox", 0o100755, bb),
-        _entry("init", 0o100755, init.encode()), *_modules(modules), _entry("TRAILER!!!", 0),
+        _entry("init", 0o100755, init.encode()), *_modules(modules),
+        *(_entry(*f) for f in files), _entry("TRAILER!!!", 0),
     ])
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path + ".tmp", "wb") as f:

@@ -4,7 +4,6 @@ import os
 import re
 import struct
 import subprocess
-import pytest
 from qemu import BUILD
 
 ELF = os.path.join(BUILD, "efilite.elf")

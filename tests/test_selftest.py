@@ -11,11 +11,7 @@ MIN_CASES = 60
 
 # Cases EFI-lite is known to fail (EDK2 passes them all; docs/conformance.md has the
 # details). A listed case that passes fails the test: take it off the list.
-EXPECTED_FAIL = {
-    "mem.alloc_types": "FreePages refuses EfiReservedMemoryType and the other 'permanent' "
-                       "types, though AllocatePages handed them out",
-    "devpath.utilities": "no EFI_DEVICE_PATH_UTILITIES_PROTOCOL (section 2.6.1 requires it)",
-}
+EXPECTED_FAIL = {}
 
 _ANSI = re.compile(r"\x1b\[[0-9;?=]*[A-Za-z]")
 _RESULT = re.compile(r"^(PASS|FAIL|SKIP) ([\w.]+)(?:: (.*))?$", re.M)

@@ -118,6 +118,7 @@ void efi_variables_boot_option(const EFI_DEVICE_PATH *path, const CHAR16 *descri
 
 /* ---- efi/memattr.c: EFI_MEMORY_ATTRIBUTE_PROTOCOL on the live translation tables ---- */
 EFI_STATUS efi_memattr_init(void);
+EFI_STATUS efi_devpath_init(void);   /* efi/devpath.c: EFI_DEVICE_PATH_UTILITIES_PROTOCOL */
 
 /* ---- efi/rng.c ---- */
 EFI_STATUS efi_rng_init(const UINT8 *seed, UINTN len);   /* installs EFI_RNG_PROTOCOL */

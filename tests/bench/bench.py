@@ -4,7 +4,6 @@ U-Boot (bootefi and booti) and EFI-lite, interleaved, in TCG; print a table and 
 docs/benchmarks.md and docs/benchmarks.png (a --quick run writes to build/bench)."""
 import argparse
 import glob
-import gzip
 import os
 import subprocess
 import sys
@@ -47,6 +46,27 @@ class Progress:
             sys.stderr.write("\r\033[K")
 
 
+class OtherLoad:
+    """How many CPUs other processes kept busy, on average, since it was made: all busy
+    time in /proc/stat (steal included) minus the bench's own and its QEMUs'."""
+
+    def __init__(self):
+        self.start = self._sample()
+
+    @staticmethod
+    def _sample():
+        with open("/proc/stat") as f:
+            ticks = [int(v) for v in f.readline().split()[1:9]]
+        t = os.times()
+        # user nice system idle iowait irq softirq steal: all but idle and iowait
+        busy = (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+        return busy - (t.user + t.system + t.children_user + t.children_system), t.elapsed
+
+    def cpus(self):
+        (b0, t0), (b1, t1) = self.start, self._sample()
+        return max(0.0, (b1 - b0) / (t1 - t0))
+
+
 def build_initrd(work):
     """busybox, the counter program (built here, never committed) and the bench's init."""
     prog = os.path.join(work, "cntvct")
@@ -54,16 +74,11 @@ def build_initrd(work):
                     "-fno-stack-protector", "-Os", "-Wall", "-Wextra", "-Werror",
                     "-Wl,--build-id=none", "-s", os.path.join(HERE, "cntvct.c"), "-o", prog],
                    check=True)
-    files = [("bin", 0o040755, b""), ("init", 0o100755, INIT.encode())]
-    for name, path in (("bin/busybox", os.path.join(CACHE, "busybox-static/bin/busybox")),
-                       ("bin/cntvct", prog)):
-        with open(path, "rb") as f:
-            files.append((name, 0o100755, f.read()))
-    blob = b"".join(initramfs._entry(*f) for f in files) + initramfs._entry("TRAILER!!!", 0)
-    path = os.path.join(work, "bench-initrd.cpio.gz")
-    with open(path, "wb") as f:
-        f.write(gzip.compress(blob, 6))
-    return path
+    with open(prog, "rb") as f:
+        files = [("bin/cntvct", 0o100755, f.read())]
+    return initramfs.build(os.path.join(work, "bench-initrd.cpio.gz"),
+                           os.path.join(CACHE, "busybox-static/bin/busybox"), init=INIT,
+                           files=files)
 
 
 def check(boot, name, cfg, cmd, path):
@@ -114,13 +129,14 @@ def main():
     icount_runs = min(runs, ICOUNT_RUNS)
     progress = Progress(len(names) * (1 + len(configs) * (runs + icount_runs)))
     res = report.Results(c, configs, runs, APPEND)
+    others = OtherLoad()
 
     # A first boot of each warms the host's page cache; with efi=debug the kernel
     # prints the memory map it received.
     for name in names:
-        progress(f"{LABEL[name]}: memory map at hand-off")
         b = boot(c, name, CONFIGS[0], APPEND + " efi=debug", [], logs, "memmap")
-        res.ram[name] = timing.firmware_ram(b.text(), 1 << 30)
+        res.ram[name] = timing.firmware_ram(b.text(), CONFIGS[0].ram)
+        progress(f"{LABEL[name]}: memory map at hand-off read")
 
     for cfg in configs:
         for run in range(runs):
@@ -137,6 +153,10 @@ def main():
                 progress(f"{cfg.name}, icount {run + 1}/{icount_runs}: {LABEL[name]} "
                          f"init at {timing.guest_seconds(b.log):.4f} s guest time")
     progress.end()
+    res.others = others.cpus()
+    if res.others > 0.2:
+        print(f"bench: warning: other processes kept {res.others:.1f} CPUs busy; "
+              "the wall times are noisy", file=sys.stderr)
 
     out = os.path.join(work, "out") if args.quick else os.path.join(HERE, "..", "..", "docs")
     print(report.write(res, os.path.normpath(out)))

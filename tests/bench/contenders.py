@@ -12,9 +12,9 @@ UBOOT = "/usr/lib/u-boot/qemu_arm64/u-boot.bin"
 
 # A -drive if=pflash must fill a virt flash bank exactly.
 FLASH_BANK = 64 << 20
-# qemu_arm64's U-Boot reads its environment from the start of flash bank 1
-# (CONFIG_ENV_IS_IN_FLASH, ENV_ADDR 0x4000000, ENV_SIZE 256 KiB): a wrong size fails
-# the CRC and U-Boot falls back to its default environment (bootdelay=2, distro boot).
+# qemu_arm64's U-Boot reads its environment from the first 256 KiB of flash bank 1; an
+# image of any other size fails the CRC and U-Boot falls back, with only a warning, to
+# its built-in environment (bootdelay=2, distro boot).
 UBOOT_ENV_SIZE = 0x40000
 # Its default ramdisk_addr_r leaves 60 MiB for the kernel; Debian's Image is 26 MiB and
 # the bench must not depend on that margin.
@@ -25,7 +25,11 @@ UBOOT_ADDRS = "kernel_addr_r=0x40400000\nramdisk_addr_r=0x48000000\n"
 class Config:
     name: str
     smp: int
-    mem: str
+    mem: str    # QEMU's -m, in GiB
+
+    @property
+    def ram(self):
+        return int(self.mem.rstrip("G")) << 30
 
 
 CONFIGS = [Config("1 CPU / 1 GiB", 1, "1G"), Config("4 CPUs / 1 GiB", 4, "1G"),

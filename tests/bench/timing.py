@@ -17,6 +17,7 @@ MARKERS = [("stub", b"EFI stub: Booting Linux Kernel"),
 STAGES = ("reset", "main", "dt", "memmap", "mmu", "efi", "exit")
 STAGE_RE = re.compile(rb"EFI-lite: stages \(us since start\): " +
                       rb" ".join(s.encode() + rb" (\d+)" for s in STAGES))
+VERSION_RE = re.compile(rb"EFI-lite (\S+) at EL\d")
 COUNTER_RE = re.compile(rb"BENCH: cntvct (\d+) cntfrq (\d+)")
 MEMMAP_RE = re.compile(r"efi:\s+0x([0-9a-f]+)-0x([0-9a-f]+) \[([^|\]]+)\|")
 # What arm64 Linux takes as RAM (drivers/firmware/efi/efi-init.c, is_usable_memory):

@@ -80,6 +80,11 @@ static void set(UINT64 base, UINT64 pages, UINT32 type, UINT64 attr)
 	assert_int_equal(memmap_set(&m, base, pages, type, attr), EFI_SUCCESS);
 }
 
+static void reserve(UINT64 base, UINT64 pages, UINT32 type, UINT64 attr)
+{
+	assert_int_equal(memmap_reserve(&m, base, pages, type, attr), EFI_SUCCESS);
+}
+
 static EFI_STATUS alloc(EFI_ALLOCATE_TYPE how, UINT32 type, UINT64 pages, UINT64 align,
 			UINT64 *addr)
 {
@@ -99,10 +104,10 @@ static const UINT32 allocatable_types[] = {
 	EfiMemoryMappedIOPortSpace, EfiPalCode, 0x70000000, 0x7fffffff, 0x80000000, 0xffffffff,
 };
 
-static bool is_freeable(UINT32 t)
+/* UEFI 2.10, 7.2: the spec's types but free memory, then OEM and OS loader types. */
+static bool is_allocatable(UINT32 t)
 {
-	return (t >= EfiLoaderCode && t <= EfiRuntimeServicesData) ||
-	       t == EfiACPIReclaimMemory || t == EfiACPIMemoryNVS || t >= 0x70000000;
+	return (t <= EfiPalCode && t != EfiConventionalMemory) || t >= 0x70000000;
 }
 
 static bool is_runtime(UINT32 t)
@@ -258,13 +263,8 @@ static void test_alloc_each_type(void **state)
 			expect_map({ GiB, 15, EfiConventionalMemory, WB },
 				   { GiB + 15 * PAGE, 1, t, attr });
 			assert_int_equal(memmap_pages_of(&m, t), 1);
-			if (!is_freeable(t))
-				break;
+			/* What AllocatePages handed out, FreePages takes back (UEFI 2.10, 7.2). */
 			assert_int_equal(memmap_free(&m, addr, 1), EFI_SUCCESS);
-		}
-		if (!is_freeable(t)) {
-			assert_int_equal(memmap_free(&m, addr, 1), EFI_NOT_FOUND);
-			set(GiB + 15 * PAGE, 1, EfiConventionalMemory, WB);
 		}
 		expect_map({ GiB, 16, EfiConventionalMemory, WB });
 	}
@@ -468,8 +468,8 @@ static void test_free_pages(void **state)
 {
 	set(GiB, 64, EfiConventionalMemory, WB);
 	set(GiB + 64 * PAGE, 4, EfiConventionalMemory, RAM);
-	set(GiB + 68 * PAGE, 4, EfiReservedMemoryType, WB);
-	set(2 * GiB, 4, EfiMemoryMappedIO, EFI_MEMORY_UC | EFI_MEMORY_RUNTIME);
+	reserve(GiB + 68 * PAGE, 4, EfiReservedMemoryType, WB);
+	reserve(2 * GiB, 4, EfiMemoryMappedIO, EFI_MEMORY_UC | EFI_MEMORY_RUNTIME);
 
 	alloc_at(GiB + 8 * PAGE, 8, EfiLoaderData);
 	assert_int_equal(memmap_free(&m, GiB + 10 * PAGE, 2), EFI_SUCCESS);    /* a hole in it */
@@ -514,14 +514,89 @@ static void test_free_pages(void **state)
 	assert_int_equal(memmap_free(&m, GiB + 62 * PAGE, 6), EFI_NOT_FOUND);
 	assert_int_equal(memmap_free(&m, GiB + 62 * PAGE, 2), EFI_SUCCESS);
 	assert_int_equal(memmap_free(&m, GiB + 64 * PAGE, 4), EFI_SUCCESS);
-	/* Platform types are permanent, allocated or not. */
+	/* Allocated, the types that also describe the platform go back like any other. */
 	alloc_at(GiB, 1, EfiReservedMemoryType);
-	assert_int_equal(memmap_free(&m, GiB, 1), EFI_NOT_FOUND);
-	expect_map({ GiB, 1, EfiReservedMemoryType, WB },
-		   { GiB + PAGE, 63, EfiConventionalMemory, WB },
+	alloc_at(GiB + PAGE, 1, EfiUnusableMemory);
+	alloc_at(GiB + 2 * PAGE, 1, EfiMemoryMappedIO);
+	alloc_at(GiB + 3 * PAGE, 1, EfiMemoryMappedIOPortSpace);
+	alloc_at(GiB + 4 * PAGE, 1, EfiPalCode);
+	assert_int_equal(memmap_free(&m, GiB, 5), EFI_SUCCESS);
+	expect_map({ GiB, 64, EfiConventionalMemory, WB },
 		   { GiB + 64 * PAGE, 4, EfiConventionalMemory, RAM },
 		   { GiB + 68 * PAGE, 4, EfiReservedMemoryType, WB },
 		   { 2 * GiB, 4, EfiMemoryMappedIO, EFI_MEMORY_UC | EFI_MEMORY_RUNTIME });
+}
+
+/* Fixed ranges are never freed, whatever their type; allocations next to them are. */
+static void test_free_fixed(void **state)
+{
+	const UINT64 mmio = EFI_MEMORY_UC | EFI_MEMORY_RUNTIME;
+	UINTN key;
+
+	set(GiB, 64, EfiConventionalMemory, WB);
+	reserve(GiB + 16 * PAGE, 4, EfiBootServicesData, WB);         /* like our DTB */
+	reserve(GiB + 32 * PAGE, 4, EfiReservedMemoryType, WB);
+	reserve(2 * GiB, 1, EfiMemoryMappedIO, mmio);                  /* like the RTC */
+	/* Allocations of the same types right next to them share their descriptors. */
+	alloc_at(GiB + 12 * PAGE, 4, EfiBootServicesData);
+	alloc_at(GiB + 36 * PAGE, 2, EfiReservedMemoryType);
+	expect_map({ GiB, 12, EfiConventionalMemory, WB },
+		   { GiB + 12 * PAGE, 8, EfiBootServicesData, WB },
+		   { GiB + 20 * PAGE, 12, EfiConventionalMemory, WB },
+		   { GiB + 32 * PAGE, 6, EfiReservedMemoryType, WB },
+		   { GiB + 38 * PAGE, 26, EfiConventionalMemory, WB },
+		   { 2 * GiB, 1, EfiMemoryMappedIO, mmio });
+
+	key = m.key;
+	assert_int_equal(memmap_free(&m, GiB + 16 * PAGE, 4), EFI_NOT_FOUND);  /* whole */
+	assert_int_equal(memmap_free(&m, GiB + 33 * PAGE, 1), EFI_NOT_FOUND);  /* inside */
+	assert_int_equal(memmap_free(&m, 2 * GiB, 1), EFI_NOT_FOUND);
+	assert_int_equal(memmap_free(&m, GiB + 12 * PAGE, 5), EFI_NOT_FOUND);  /* one page in */
+	assert_int_equal(memmap_free(&m, GiB + 35 * PAGE, 3), EFI_NOT_FOUND);
+	assert_int_equal(memmap_free(&m, GiB + 12 * PAGE, 8), EFI_NOT_FOUND);
+	assert_int_equal(m.key, key);
+	/* FreePool must not take a block there either. */
+	assert_ptr_equal(memmap_find_allocated(&m, GiB + 15 * PAGE + 8), &m.desc[1]);
+	assert_null(memmap_find_allocated(&m, GiB + 16 * PAGE));
+	assert_null(memmap_find_allocated(&m, GiB + 36 * PAGE - 1));
+	assert_ptr_equal(memmap_find_allocated(&m, GiB + 36 * PAGE), &m.desc[3]);
+	assert_null(memmap_find_allocated(&m, 2 * GiB));
+
+	assert_int_equal(memmap_free(&m, GiB + 12 * PAGE, 4), EFI_SUCCESS);
+	assert_int_equal(memmap_free(&m, GiB + 36 * PAGE, 2), EFI_SUCCESS);
+	expect_map({ GiB, 16, EfiConventionalMemory, WB },
+		   { GiB + 16 * PAGE, 4, EfiBootServicesData, WB },
+		   { GiB + 20 * PAGE, 12, EfiConventionalMemory, WB },
+		   { GiB + 32 * PAGE, 4, EfiReservedMemoryType, WB },
+		   { GiB + 36 * PAGE, 28, EfiConventionalMemory, WB },
+		   { 2 * GiB, 1, EfiMemoryMappedIO, mmio });
+
+	/* A range stays fixed whatever memmap_set makes of it later. */
+	set(GiB + 32 * PAGE, 4, EfiLoaderData, WB);
+	assert_int_equal(memmap_free(&m, GiB + 32 * PAGE, 4), EFI_NOT_FOUND);
+}
+
+static void test_reserve_params(void **state)
+{
+	set(GiB, 2 * MEMMAP_FIXED_MAX + 2, EfiConventionalMemory, WB);
+	assert_int_equal(memmap_reserve(&m, GiB + 1, 1, EfiReservedMemoryType, WB),
+			 EFI_INVALID_PARAMETER);
+	assert_int_equal(memmap_reserve(&m, -PAGE, 2, EfiReservedMemoryType, WB),
+			 EFI_INVALID_PARAMETER);
+	assert_int_equal(memmap_reserve(&m, GiB, 0, EfiReservedMemoryType, WB), EFI_SUCCESS);
+	assert_int_equal(m.nr_fixed, 0);
+	assert_int_equal(m.key, 1);
+
+	/* Every other page, until the list is full; then nothing changes. */
+	for (UINT64 i = 0; i < MEMMAP_FIXED_MAX; i++)
+		reserve(GiB + 2 * i * PAGE, 1, EfiReservedMemoryType, WB);
+	assert_int_equal(m.count, 2 * MEMMAP_FIXED_MAX);
+	UINTN key = m.key;
+	assert_int_equal(memmap_reserve(&m, GiB + 2 * MEMMAP_FIXED_MAX * PAGE, 1,
+					EfiReservedMemoryType, WB), EFI_OUT_OF_RESOURCES);
+	assert_int_equal(m.count, 2 * MEMMAP_FIXED_MAX);
+	assert_int_equal(m.key, key);
+	assert_int_equal(m.nr_fixed, MEMMAP_FIXED_MAX);
 }
 
 /* ---- memmap_get, memmap_pages_of, memmap_find_allocated ---- */
@@ -534,7 +609,7 @@ static void test_get_memory_map(void **state)
 	UINT64 addr;
 
 	set(GiB, 16, EfiConventionalMemory, WB);
-	set(GiB + 4 * PAGE, 1, EfiReservedMemoryType, WB);
+	reserve(GiB + 4 * PAGE, 1, EfiReservedMemoryType, WB);
 
 	assert_int_equal(memmap_get(&m, NULL, buf, &key, &desc_size, &version),
 			 EFI_INVALID_PARAMETER);
@@ -584,7 +659,7 @@ static void test_pages_of(void **state)
 	UINT64 addr;
 
 	set(GiB, 100, EfiConventionalMemory, WB);
-	set(GiB + 10 * PAGE, 5, EfiReservedMemoryType, WB);
+	reserve(GiB + 10 * PAGE, 5, EfiReservedMemoryType, WB);
 	set(GiB + 20 * PAGE, 7, EfiReservedMemoryType, RAM);
 	assert_int_equal(alloc(AllocateAnyPages, EfiLoaderData, 3, PAGE, &addr), EFI_SUCCESS);
 	assert_int_equal(memmap_pages_of(&m, EfiConventionalMemory), 85);
@@ -594,7 +669,7 @@ static void test_pages_of(void **state)
 
 	assert_ptr_equal(memmap_find_allocated(&m, addr + 2 * PAGE + 123), &m.desc[m.count - 1]);
 	assert_null(memmap_find_allocated(&m, addr - 1));          /* free */
-	assert_null(memmap_find_allocated(&m, GiB + 10 * PAGE));   /* reserved */
+	assert_null(memmap_find_allocated(&m, GiB + 10 * PAGE));   /* fixed */
 	assert_null(memmap_find_allocated(&m, 3 * GiB));           /* nothing */
 }
 
@@ -615,6 +690,8 @@ static void test_capacity(void **state)
 	/* Anything needing one more descriptor fails and changes nothing... */
 	assert_int_equal(memmap_set(&m, GiB, 1, EfiLoaderData, WB), EFI_OUT_OF_RESOURCES);
 	assert_int_equal(memmap_set(&m, 2 * GiB, 1, EfiLoaderData, WB), EFI_OUT_OF_RESOURCES);
+	assert_int_equal(memmap_reserve(&m, 2 * GiB, 1, EfiReservedMemoryType, WB),
+			 EFI_OUT_OF_RESOURCES);
 	assert_int_equal(alloc(AllocateAnyPages, EfiLoaderData, 1, PAGE, &addr),
 			 EFI_OUT_OF_RESOURCES);
 	addr = GiB + PAGE;
@@ -622,6 +699,7 @@ static void test_capacity(void **state)
 			 EFI_OUT_OF_RESOURCES);
 	assert_int_equal(m.count, before.count);
 	assert_int_equal(m.key, before.key);
+	assert_int_equal(m.nr_fixed, 0);
 	assert_memory_equal(m.desc, before.desc, m.count * sizeof(m.desc[0]));
 
 	/* ...while a change that splits one end and merges the other still fits. */
@@ -650,6 +728,8 @@ struct model {
 	bool present[M_PAGES];
 	UINT32 type[M_PAGES];
 	UINT64 attr[M_PAGES];
+	bool fixed[M_PAGES];
+	unsigned nr_fixed;      /* memmap_reserve calls that fixed pages */
 };
 
 static struct model md;
@@ -744,17 +824,24 @@ static EFI_STATUS model_set(UINT64 p, UINT64 n, UINT32 type, UINT64 attr)
 	return model_commit(&x);
 }
 
-static bool model_allocatable(UINT32 t)
+static EFI_STATUS model_reserve(UINT64 p, UINT64 n, UINT32 type, UINT64 attr)
 {
-	for (size_t i = 0; i < sizeof(allocatable_types) / sizeof(allocatable_types[0]); i++)
-		if (allocatable_types[i] == t)
-			return true;
-	return false;
+	EFI_STATUS status;
+
+	if (md.nr_fixed == MEMMAP_FIXED_MAX)
+		return EFI_OUT_OF_RESOURCES;
+	status = model_set(p, n, type, attr);
+	if (status != EFI_SUCCESS || !n)
+		return status;
+	md.nr_fixed++;
+	for (UINT64 i = p; i < p + n; i++)
+		md.fixed[i] = true;
+	return status;
 }
 
 static bool valid_request(UINT32 type, UINT64 pages, UINT64 align)
 {
-	return model_allocatable(type) && pages && align >= PAGE && !(align & (align - 1));
+	return is_allocatable(type) && pages && align >= PAGE && !(align & (align - 1));
 }
 
 /* Whether n pages at model page p are free, of one attribute, and aligned. */
@@ -830,7 +917,7 @@ static EFI_STATUS model_free(UINT64 base, UINT64 n)
 		return EFI_NOT_FOUND;
 	attr = md.attr[p] & ~EFI_MEMORY_RUNTIME;
 	for (UINT64 i = p; i < p + n; i++)
-		if (!md.present[i] || !is_freeable(md.type[i]) ||
+		if (!md.present[i] || md.fixed[i] || !is_allocatable(md.type[i]) ||
 		    (md.attr[i] & ~EFI_MEMORY_RUNTIME) != attr)
 			return EFI_NOT_FOUND;
 	return model_set(p, n, EfiConventionalMemory, attr);
@@ -842,6 +929,7 @@ static UINT32 random_set_type(void)
 		EfiConventionalMemory, EfiConventionalMemory, EfiConventionalMemory,
 		EfiConventionalMemory, EfiReservedMemoryType, EfiLoaderData, EfiBootServicesData,
 		EfiRuntimeServicesData, EfiMemoryMappedIO, EfiACPIMemoryNVS, 0x80000001,
+		14 /* EfiPersistentMemory: never allocated, so never freed */,
 	};
 
 	return types[rnd(sizeof(types) / sizeof(types[0]))];
@@ -880,7 +968,7 @@ static UINT64 random_addr(void)
 }
 
 struct stats {
-	unsigned ok[5], fail[5], full;
+	unsigned ok[5], fail[5], full, reserved, fixed_full, fixed_refused;
 };
 
 /* One random operation on both the map and the model; they must agree. */
@@ -892,7 +980,17 @@ static void random_op(bool fragment, struct stats *st)
 	unsigned kind = fragment && rnd(4) ? 0 : rnd(5);
 	bool no_change = false;
 
-	if (kind == 0) {        /* memmap_set */
+	if (kind == 0 && !rnd(32)) {    /* memmap_reserve: a few small ranges */
+		UINT64 p = rnd(M_PAGES), n = rnd(M_PAGES - p + 1) % 9;
+		UINT32 type = random_set_type();
+		UINT64 attr = random_attr();
+
+		got = memmap_reserve(&m, M_BASE + p * PAGE, n, type, attr);
+		want = model_reserve(p, n, type, attr);
+		no_change = !n;
+		st->reserved += got == EFI_SUCCESS;
+		st->fixed_full += got == EFI_OUT_OF_RESOURCES && md.nr_fixed == MEMMAP_FIXED_MAX;
+	} else if (kind == 0) {         /* memmap_set */
 		UINT64 p = rnd(M_PAGES), n = fragment ? 1 : rnd(M_PAGES - p + 1);
 		UINT32 type = random_set_type();
 		UINT64 attr = random_attr();
@@ -925,7 +1023,7 @@ static void random_op(bool fragment, struct stats *st)
 		UINT64 p = rnd(M_PAGES), n = 1 + rnd(16);
 
 		if (rnd(4)) {
-			while (p < M_PAGES && (!md.present[p] || !is_freeable(md.type[p])))
+			while (p < M_PAGES && (!md.present[p] || !is_allocatable(md.type[p])))
 				p++;
 			for (n = 1; rnd(8) && p + n < M_PAGES && same(&md, p, p + n); n++)
 				;
@@ -934,6 +1032,11 @@ static void random_op(bool fragment, struct stats *st)
 		n = rnd(50) ? n : 0;
 		got = memmap_free(&m, addr, n);
 		want = model_free(addr, n);
+		for (UINT64 i = p; got == EFI_NOT_FOUND && i < p + n && i < M_PAGES; i++)
+			if (md.fixed[i]) {
+				st->fixed_refused++;
+				break;
+			}
 	}
 	if (got != want)
 		fail_msg("op %u (kind %u): status %#llx, model says %#llx", op_no, kind,
@@ -980,12 +1083,15 @@ static void test_random_vs_model(void **state)
 		random_op(fragment, &st);
 	}
 	print_message("ok/failed: set %u/%u alloc %u/%u random %u/%u free %u/%u; "
-		      "set with map full %u\n", st.ok[0], st.fail[0], st.ok[1] + st.ok[2],
-		      st.fail[1] + st.fail[2], st.ok[3], st.fail[3], st.ok[4], st.fail[4], st.full);
+		      "set with map full %u; reserved %u, with the list full %u; frees of "
+		      "fixed pages %u\n", st.ok[0], st.fail[0], st.ok[1] + st.ok[2],
+		      st.fail[1] + st.fail[2], st.ok[3], st.fail[3], st.ok[4], st.fail[4], st.full,
+		      st.reserved, st.fixed_full, st.fixed_refused);
 	/* Every path was taken often, the capacity limit included. */
 	for (int k = 0; k < 5; k++)
 		assert_true(st.ok[k] > M_OPS / 50 && st.fail[k] > M_OPS / 500);
 	assert_true(st.full > 10);
+	assert_true(st.reserved > 100 && st.fixed_full > 10 && st.fixed_refused > 100);
 }
 
 int main(void)
@@ -1003,6 +1109,8 @@ int main(void)
 		cmocka_unit_test_setup(test_alloc_params, reset),
 		cmocka_unit_test_setup(test_alloc_random, reset),
 		cmocka_unit_test_setup(test_free_pages, reset),
+		cmocka_unit_test_setup(test_free_fixed, reset),
+		cmocka_unit_test_setup(test_reserve_params, reset),
 		cmocka_unit_test_setup(test_get_memory_map, reset),
 		cmocka_unit_test_setup(test_pages_of, reset),
 		cmocka_unit_test_setup(test_capacity, reset),

@@ -822,6 +822,18 @@ static void test_notify_closed_event(void **state)
 	uninstall(h, &g1, &if1);
 }
 
+/* A path of valid nodes that never ends is refused, not followed off into memory. */
+static void test_devpath_without_end(void **state)
+{
+	UINTN n = 0x10004 / 4;
+	EFI_DEVICE_PATH *p = calloc(n, 4);
+
+	for (UINTN i = 0; i < n; i++)
+		((UINT8 *)p)[4 * i + 2] = 4;    /* type 0, subtype 0, length 4 */
+	assert_int_equal(efi_devpath_size(p), 0);
+	free(p);
+}
+
 /* ---- device paths (7.3.7) ---- */
 #define ACPI_ROOT       2, 1, 12, 0, 0xd0, 0x41, 0x03, 0x0a, 0, 0, 0, 0   /* PciRoot(0) */
 #define PCI(dev, fn)    1, 1, 6, 0, fn, dev                               /* Pci(dev,fn) */
@@ -1001,6 +1013,7 @@ int main(void)
 		T(test_register_notify),
 		T(test_locate_protocol),
 		T(test_notify_closed_event),
+		T(test_devpath_without_end),
 		T(test_devpath_size),
 		T(test_locate_device_path),
 		T(test_out_of_pool),
