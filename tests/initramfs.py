@@ -6,13 +6,15 @@ import gzip
 import os
 import sys
 
-INIT = r"""#!/bin/busybox sh
+PROLOGUE = r"""#!/bin/busybox sh
 /bin/busybox --install -s /bin
 mkdir -p /proc /sys /dev
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
-echo "INIT: reached"
+"""
+
+INIT = PROLOGUE + r"""echo "INIT: reached"
 echo "INIT: cmdline: $(cat /proc/cmdline)"
 echo "INIT: $(grep MemTotal /proc/meminfo)"
 echo "INIT: cpus: $(grep -c ^processor /proc/cpuinfo)"
@@ -35,13 +37,7 @@ poweroff -f
 """
 
 
-SHELL = r"""#!/bin/busybox sh
-/bin/busybox --install -s /bin
-mkdir -p /proc /sys /dev
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev 2>/dev/null
-echo "EFI-lite demo: a busybox shell on Debian's kernel; 'poweroff -f' ends it."
+SHELL = PROLOGUE + r"""echo "EFI-lite demo: a busybox shell on Debian's kernel; 'poweroff -f' ends it."
 exec setsid cttyhack sh
 """
 
