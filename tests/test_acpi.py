@@ -2,6 +2,7 @@
 kernel lists, the CPUs it brings up through the MADT, and what /sys/class/dmi/id says.
 Malformed loader scripts and SMBIOS tables are the host tests' (test_acpi_loader,
 test_smbios)."""
+import datetime
 import re
 from test_linux import BASE, check_init, linux
 
@@ -28,6 +29,12 @@ def test_acpi_force(cloud_kernel, initrd):
     present = re.search(r"INIT: acpi: (.*)", log)[1].split()
     for t in ("APIC", "DSDT", "FACP", "GTDT", "SPCR"):
         assert t in present, present
+    # With ACPI there is no PL031 driver: the clock is rtc-efi, our GetTime, and it
+    # reads the host's date (QEMU's RTC starts at the host's UTC time).
+    m = re.search(r"rtc-efi rtc-efi\.0: setting system clock to (\d{4}-\d\d-\d\d)T", log)
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    assert m and abs((datetime.date.fromisoformat(m[1]) - today).days) <= 1, log
+    assert "rtc-pl031" not in log, log
 
 
 def test_device_tree_by_default(cloud_kernel, initrd):
