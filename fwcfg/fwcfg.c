@@ -51,11 +51,10 @@ static int fwcfg_dma(uint32_t control, void *buf, uint32_t len)
 	return c ? -1 : 0;
 }
 
-/* The selector takes 16-bit writes only; mmio.h has no such accessor. */
+/* The selector takes 16-bit big-endian writes only. */
 static void fwcfg_select(uint64_t base, uint16_t item)
 {
-	asm volatile("strh %w0, [%1]" :: "rZ"(__builtin_bswap16(item)),
-		     "r"(base + FW_CFG_SELECTOR) : "memory");
+	writew(base + FW_CFG_SELECTOR, __builtin_bswap16(item));
 }
 
 /* Found through the traditional interface: the DMA register exists only when the
@@ -80,11 +79,6 @@ int fwcfg_init(uint64_t base)
 	}
 	fwcfg_base = base;
 	return 0;
-}
-
-bool fwcfg_present(void)
-{
-	return fwcfg_base != 0;
 }
 
 /* QEMU writes wherever it is told, past the MMU: into flash it would issue flash

@@ -37,7 +37,6 @@ struct fwcfg_file {
  * DMA interface, which we require: it moves data at host speed. 0, or -1 with the
  * reason logged; the other calls fail until it succeeds. */
 int fwcfg_init(uint64_t base);
-bool fwcfg_present(void);
 
 /* Read len bytes of item from offset straight into dest by DMA. Bytes past the item's
  * end read as zeros. dest must be RAM (the DMA goes past the MMU: a buffer in flash or

@@ -18,12 +18,9 @@ static inline void writel(uint64_t addr, uint32_t v)
 	asm volatile("str %w0, [%1]" :: "rZ"(v), "r"(addr) : "memory");
 }
 
-static inline uint64_t readq(uint64_t addr)
+static inline void writew(uint64_t addr, uint16_t v)
 {
-	uint64_t v;
-
-	asm volatile("ldr %0, [%1]" : "=r"(v) : "r"(addr) : "memory");
-	return v;
+	asm volatile("strh %w0, [%1]" :: "rZ"(v), "r"(addr) : "memory");
 }
 
 static inline void writeq(uint64_t addr, uint64_t v)
