@@ -37,7 +37,7 @@ ASFLAGS = -Iinclude -I$(B)/gen -D__ASSEMBLY__
 LDFLAGS = -nostdlib -static -no-pie -Wl,--gc-sections -Wl,--no-warn-rwx-segments \
 	  -Wl,--build-id=none -T $(B)/efilite.lds
 
-SRCS_C = $(filter-out mm/mkbaked.c,$(wildcard boot/*.c mm/*.c efi/*.c efi/rt/*.c fwcfg/*.c))
+SRCS_C = $(filter-out mm/mkbaked.c,$(wildcard boot/*.c lib/*.c mm/*.c drivers/*.c fs/*.c efi/*.c efi/rt/*.c fwcfg/*.c))
 SRCS_S = $(wildcard boot/*.S efi/*.S)
 OBJS   = $(SRCS_C:%.c=$(B)/%.o) $(SRCS_S:%.S=$(B)/%.o) $(B)/gen/version.o
 

@@ -1,6 +1,7 @@
 /* The system table, configuration tables and table CRCs (UEFI 2.10 sections 4, 7.3.9). */
 #include <libfdt.h>
 #include "console.h"
+#include "crc32.h"
 #include "efi/core.h"
 #include "efi/runtime.h"
 #include "fwcfg.h"
@@ -9,24 +10,9 @@
 
 EFI_SYSTEM_TABLE *efi_st;
 
-static UINT32 crc_table[256];
-
 UINT32 efi_crc32(const void *data, UINTN size)
 {
-	const UINT8 *p = data;
-	UINT32 crc = ~0u;
-
-	if (!crc_table[1])
-		for (UINT32 i = 0; i < 256; i++) {
-			UINT32 c = i;
-
-			for (int k = 0; k < 8; k++)
-				c = (c >> 1) ^ (c & 1 ? 0xedb88320 : 0);
-			crc_table[i] = c;
-		}
-	while (size--)
-		crc = crc_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
-	return ~crc;
+	return crc32(data, size);
 }
 
 EFI_STATUS EFIAPI CalculateCrc32(VOID *data, UINTN size, UINT32 *crc)
