@@ -37,7 +37,7 @@ ASFLAGS = -Iinclude -I$(B)/gen -D__ASSEMBLY__
 LDFLAGS = -nostdlib -static -no-pie -Wl,--gc-sections -Wl,--no-warn-rwx-segments \
 	  -Wl,--build-id=none -T $(B)/efilite.lds
 
-SRCS_C = $(filter-out mm/mkbaked.c,$(wildcard boot/*.c lib/*.c mm/*.c drivers/*.c fs/*.c efi/*.c efi/rt/*.c fwcfg/*.c))
+SRCS_C = $(filter-out mm/mkbaked.c,$(wildcard boot/*.c lib/*.c mm/*.c drivers/*.c fs/*.c efi/*.c runtime/*.c fwcfg/*.c))
 SRCS_S = $(wildcard boot/*.S efi/*.S)
 OBJS   = $(SRCS_C:%.c=$(B)/%.o) $(SRCS_S:%.S=$(B)/%.o) $(B)/gen/version.o
 
@@ -45,11 +45,11 @@ all: $(B)/efilite.bin
 
 $(OBJS): Makefile               # a changed flag rebuilds everything
 
-$(B)/boot/libc.o: CFLAGS += -fno-tree-loop-distribute-patterns
+$(B)/lib/libc.o: CFLAGS += -fno-tree-loop-distribute-patterns
 
-# Runtime code (efi/rt/): no stack protector (its canary lives in boot-services
+# Runtime code (runtime/): no stack protector (its canary lives in boot-services
 # memory), and every section renamed .rt.* so the linker script can place the blob.
-$(B)/efi/rt/%.o: efi/rt/%.c
+$(B)/runtime/%.o: runtime/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (runtime)"
 	@$(CC) $(filter-out -fstack-protector-strong,$(CFLAGS)) -fno-stack-protector \
@@ -108,22 +108,28 @@ HOST_TESTS = $(B)/host/test_pgtable $(B)/host/test_memmap $(B)/host/test_pool $(
 	     $(B)/host/test_protocol $(B)/host/test_event $(B)/host/test_pecoff \
 	     $(B)/host/test_console $(B)/host/test_rng $(B)/host/test_fwcfg \
 	     $(B)/host/test_variables $(B)/host/test_acpi_loader $(B)/host/test_smbios \
-	     $(B)/host/test_devpath
-$(B)/host/test_devpath: tests/host/test_devpath.c efi/devpath.c efi/protocol.c
-$(B)/host/test_variables: tests/host/test_variables.c efi/rt/variables.c
+	     $(B)/host/test_devpath $(B)/host/test_lib $(B)/host/test_rtc $(B)/host/test_memattr
+STUBS = tests/host/stubs.c efi/guids.c
+$(B)/host/test_devpath: tests/host/test_devpath.c efi/devpath.c efi/protocol.c $(STUBS)
+$(B)/host/test_variables: tests/host/test_variables.c runtime/variables.c
+$(B)/host/test_rtc:     tests/host/test_rtc.c runtime/services.c
+$(B)/host/test_memattr: tests/host/test_memattr.c efi/memattr.c
+# lib/printf.c under other names: the test's own printf stays the C library's.
+$(B)/host/test_lib:     tests/host/test_lib.c lib/utf.c lib/crc32.c lib/printf.c
+$(B)/host/test_lib: HOSTCFLAGS += -Dvsnprintf=fw_vsnprintf -Dsnprintf=fw_snprintf -Dvformat=fw_vformat
 $(B)/host/test_acpi_loader: tests/host/test_acpi_loader.c efi/acpi_loader.c
 $(B)/host/test_smbios:  tests/host/test_smbios.c efi/smbios_build.c
-$(B)/host/test_protocol: tests/host/test_protocol.c efi/protocol.c
-$(B)/host/test_event:   tests/host/test_event.c efi/event.c
+$(B)/host/test_protocol: tests/host/test_protocol.c efi/protocol.c $(STUBS)
+$(B)/host/test_event:   tests/host/test_event.c efi/event.c $(STUBS)
 $(B)/host/test_pecoff:  tests/host/test_pecoff.c efi/pecoff.c
-$(B)/host/test_console: tests/host/test_console.c efi/console.c
+$(B)/host/test_console: tests/host/test_console.c efi/simple_text.c lib/utf.c $(STUBS)
 $(B)/host/test_rng:     tests/host/test_rng.c efi/rng.c
 $(B)/host/test_fwcfg:   tests/host/test_fwcfg.c fwcfg/filedir.c
 $(B)/host/test_pgtable: tests/host/test_pgtable.c mm/pgtable.c
 $(B)/host/test_memmap:  tests/host/test_memmap.c mm/memmap.c
 $(B)/host/test_pool:    tests/host/test_pool.c mm/pool.c mm/memmap.c
 $(B)/host/test_dt:      tests/host/test_dt.c boot/dt.c $(patsubst tests/dts/%.dts,$(B)/host/dts/%.dtb,$(wildcard tests/dts/*.dts))
-$(HOST_TESTS) $(FUZZ_TARGETS): $(wildcard include/*.h include/efi/*.h) Makefile
+$(HOST_TESTS) $(FUZZ_TARGETS): $(wildcard include/*.h include/efi/*.h tests/host/*.h) Makefile
 $(HOST_TESTS):
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
@@ -154,16 +160,22 @@ GNUEFI_LIB = $(CACHE)/gnu-efi/usr/lib
 EFI_APPS   = $(patsubst tests/efi/%.c,$(B)/efi-apps/%.efi,$(wildcard tests/efi/*.c))
 EFIAPP_CFLAGS = -fpic -fshort-wchar -ffreestanding -fno-stack-protector -Wall -Werror \
 		-I$(GNUEFI) -I$(GNUEFI)/aarch64
-$(B)/efi-apps/%.efi: tests/efi/%.c
-	@mkdir -p $(dir $@)
-	@echo "  EFIAPP  $@"
-	@$(CC) $(EFIAPP_CFLAGS) -c $< -o $(@:.efi=.o)
+# gnu-efi objects to a PE application: $(call efi_app_link,objects,app.efi). Debian's
+# crt0 takes the PE subsystem from EFI_SUBSYSTEM (0xa: an EFI application).
+define efi_app_link
+	@echo "  EFIAPP  $(2)"
 	@$(CROSS)ld -nostdlib -znocombreloc -shared -Bsymbolic --defsym=EFI_SUBSYSTEM=0xa \
 		--no-warn-rwx-segments -T $(GNUEFI_LIB)/elf_aarch64_efi.lds \
-		$(GNUEFI_LIB)/crt0-efi-aarch64.o $(@:.efi=.o) $(GNUEFI_LIB)/libefi.a \
-		$(GNUEFI_LIB)/libgnuefi.a -o $(@:.efi=.so)
+		$(GNUEFI_LIB)/crt0-efi-aarch64.o $(1) $(GNUEFI_LIB)/libefi.a \
+		$(GNUEFI_LIB)/libgnuefi.a -o $(2:.efi=.so)
 	@$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
-		-j .rel.* -j .rela.* -j .reloc -O binary $(@:.efi=.so) $@
+		-j .rel.* -j .rela.* -j .reloc -O binary $(2:.efi=.so) $(2)
+endef
+$(B)/efi-apps/%.o: tests/efi/%.c
+	@mkdir -p $(dir $@)
+	@$(CC) $(EFIAPP_CFLAGS) -c $< -o $@
+$(B)/efi-apps/%.efi: $(B)/efi-apps/%.o
+	$(call efi_app_link,$<,$@)
 
 -include tests/efi/selftest/selftest.mk
 

@@ -1,6 +1,6 @@
 /* The crash report: every exception taken by EFI-lite's own code is fatal. Print what
  * the architecture tells us about it, the registers and a backtrace, then power off. */
-#include "console.h"
+#include "log.h"
 #include "layout.h"
 #include "psci.h"
 #include "sysreg.h"

@@ -10,7 +10,9 @@
  * device_type, /chosen, /aliases, /reserved-memory, /memreserve/. */
 #include <libfdt.h>
 #include "layout.h"
+#include "log.h"
 #include "platform.h"
+#include "util.h"
 
 #define STR_(x) #x
 #define STR(x)  STR_(x)
@@ -43,26 +45,13 @@ static int fail(const char **why, const char *msg)
 	return -1;
 }
 
-/* Messages that name a node or a libfdt error are assembled here (the firmware has no
- * snprintf). dt_parse stops at its first error, so one buffer is enough. */
-static const char *message(const char *const part[])
-{
-	static char buf[128];
-	size_t n = 0, len;
-
-	for (; *part; part++) {
-		len = strnlen(*part, sizeof(buf) - 1 - n);
-		memcpy(buf + n, *part, len);
-		n += len;
-	}
-	buf[n] = '\0';
-	return buf;
-}
-#define MESSAGE(...) message((const char *const[]){ "device tree: ", __VA_ARGS__, NULL })
+/* dt_parse stops at its first error, so one buffer serves every message. */
+static char message[128];
 
 static const char *fdt_message(const char *what, int err)
 {
-	return MESSAGE(what, " (", fdt_strerror(err), ")");
+	snprintf(message, sizeof(message), "device tree: %s (%s)", what, fdt_strerror(err));
+	return message;
 }
 
 /* "device tree: <prefix><node name><what>", e.g. "/memory@40000000: ...". */
@@ -71,7 +60,8 @@ static const char *node_message(const void *fdt, const char *prefix, int node,
 {
 	const char *name = fdt_get_name(fdt, node, NULL);
 
-	return MESSAGE(prefix, name ? name : "?", what);
+	snprintf(message, sizeof(message), "device tree: %s%s%s", prefix, name ? name : "?", what);
+	return message;
 }
 
 /* ---- properties ---- */
@@ -376,7 +366,7 @@ static enum psci_conduit find_psci(const void *fdt)
 	unsigned i;
 	int node;
 
-	for (i = 0; i < sizeof(compat) / sizeof(compat[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(compat); i++) {
 		node = next_compatible(fdt, -1, compat[i]);
 		if (node < 0)
 			continue;

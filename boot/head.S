@@ -7,7 +7,7 @@
  *
  * The translation tables are baked into flash at build time (mm/mkbaked.c) in the EL1
  * format. Entered at EL2, we drop to EL1 with its MMU already on and come back up to EL2
- * once the run-time tables exist (el2_rise below), so the kernel is still entered at EL2.
+ * once the run-time tables exist (el2_rise, boot/el2.S), so the kernel is still entered at EL2.
  * Entered at EL3 (not supported), we drop to secure EL1 just to say so and power off.
  */
 #include "layout.h"
@@ -70,57 +70,6 @@ from_el3:
 	isb
 	eret
 
-/*
- * EL2 while the firmware runs at EL1: one service, el2_rise (HVC with x0 = the run-time
- * table base, x1 = TCR_EL2, x2 = the exception stack): turn the EL2 MMU on with those
- * tables and continue after the HVC at EL2 (on SP_EL0, the same stack). Registers only:
- * the EL2 MMU is off here. Anything else that reaches EL2 is reported at EL1. This is
- * not in page 0 with the reset code: the instructions after the SCTLR write run on the
- * run-time tables, which leave page 0 unmapped.
- */
-	.section .text.el2stub, "ax"
-	.balign	2048
-el2_stub_vectors:
-el2_unexpected:				/* slot 0; every slot but one comes here */
-	mrs	x0, esr_el2
-	mrs	x1, elr_el2
-	adr_l	x9, el2_unexpected_report
-	msr	elr_el2, x9
-	mov	x9, #SPSR_EL1H
-	msr	spsr_el2, x9
-	eret
-	.irp	slot, 1, 2, 3, 4, 5, 6, 7
-	.org	el2_stub_vectors + \slot * 0x80
-	b	el2_unexpected
-	.endr
-	.org	el2_stub_vectors + 0x400	/* lower EL, AArch64, synchronous */
-	mrs	x9, esr_el2
-	ubfx	x9, x9, #26, #6
-	cmp	x9, #0x16		/* HVC */
-	b.ne	el2_unexpected
-	msr	ttbr0_el2, x0
-	msr	tcr_el2, x1
-	mov	sp, x2
-	mov_l	x9, BAKED_MAIR
-	msr	mair_el2, x9
-	adr_l	x9, exception_vectors
-	msr	vbar_el2, x9
-	tlbi	alle2
-	dsb	nsh
-	isb
-	mov_l	x9, SCTLR_EL2_RES1 | SCTLR_ON
-	msr	sctlr_el2, x9
-	mov_l	x9, SCTLR_EL1_RES1	/* EL1's MMU is no longer ours */
-	msr	sctlr_el1, x9
-	mov	x9, #SPSR_EL2T
-	msr	spsr_el2, x9
-	isb
-	eret
-	.irp	slot, 9, 10, 11, 12, 13, 14, 15
-	.org	el2_stub_vectors + \slot * 0x80
-	b	el2_unexpected
-	.endr
-	.org	el2_stub_vectors + 0x800
 
 	/* MMU and caches are on from here: memory may be used. */
 	.text
@@ -155,10 +104,3 @@ mmu_on:
 	mov	x1, x20
 	bl	efilite_main
 	b	.
-
-/* el2_rise(root, tcr, exc_stack): see the EL2 stub above. */
-	.globl	el2_rise
-el2_rise:
-	dsb	ishst			/* the tables are visible to the EL2 walker */
-	hvc	#0
-	ret

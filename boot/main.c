@@ -1,15 +1,22 @@
-/* The boot flow: device tree -> memory map -> run-time tables -> banner -> payload. */
+/* The boot sequence, top-down in efilite_main: device tree -> memory map -> run-time
+ * tables -> banner -> the UEFI core -> the payload. Everything below it is initialised
+ * from here, and nothing below calls back up. */
 #include "console.h"
 #include "efi/core.h"
+#include "fwcfg.h"
 #include "layout.h"
+#include "log.h"
 #include "memmap.h"
 #include "mmu.h"
 #include "platform.h"
 #include "psci.h"
+#include "runtime.h"
 #include "sysreg.h"
+#include "timer.h"
 #include "version.h"
+#include "util.h"
 
-struct platform plat;
+static struct platform plat;
 
 /* Boot stages, reported in microseconds since the machine started. */
 static struct { const char *name; uint64_t us; } stages[12];
@@ -17,12 +24,14 @@ static unsigned nr_stages;
 
 static void stage(const char *name)
 {
-	if (nr_stages < sizeof(stages) / sizeof(stages[0]))
+	if (nr_stages < ARRAY_SIZE(stages))
 		stages[nr_stages++] = (typeof(stages[0])){ name, timer_us() };
 }
 
-static void report_stages(void)
+/* At ExitBootServices (an event of its group): the last moment the console is ours. */
+static VOID EFIAPI report_stages(EFI_EVENT event, VOID *ctx)
 {
+	stage("exit");
 	printf("EFI-lite: stages (us since start):");
 	for (unsigned i = 0; i < nr_stages; i++)
 		printf(" %s %llu", stages[i].name, (unsigned long long)stages[i].us);
@@ -38,7 +47,7 @@ static const char *cpu_name(uint64_t midr)
 	};
 	uint32_t id = ((midr >> 24) & 0xff) << 12 | ((midr >> 4) & 0xfff);
 
-	for (unsigned i = 0; i < sizeof(cpus) / sizeof(cpus[0]); i++)
+	for (unsigned i = 0; i < ARRAY_SIZE(cpus); i++)
 		if (cpus[i].id == id)
 			return cpus[i].name;
 	return "unknown CPU";
@@ -104,11 +113,62 @@ static void fault_test(void)
 }
 #endif
 
-static void __attribute__((noreturn)) boot(unsigned el)
+/* The device tree QEMU put at the base of RAM says what the machine has. A tree we
+ * cannot use is reported on virt's PL011, and the machine powered off through QEMU's
+ * PSCI: HVC, or SMC when started at EL2 (an HVC would come to ourselves). */
+static void read_device_tree(unsigned el)
 {
+	const char *why;
+
+	if (dt_parse((const void *)DTB_BASE, &plat, &why) < 0) {
+		psci_init(el == 2 ? PSCI_SMC : PSCI_HVC, 0, 0, false);
+		console_init(FALLBACK_UART);
+		fatal("%s", why);
+	}
+	console_init(plat.uart);
+	psci_init(plat.psci, plat.poweroff_gpio, plat.poweroff_pin, plat.poweroff_active_low);
+}
+
+/* The system table, in the runtime blob (the OS reads it after ExitBootServices). */
+static void system_table(EFI_HANDLE console)
+{
+	struct rt_state *state = rt_state();
+
+	efi_st = &state->st;
+	efi_st->Hdr = (EFI_TABLE_HEADER){ EFI_SYSTEM_TABLE_SIGNATURE, EFI_2_100_SYSTEM_TABLE_REVISION,
+					  sizeof(*efi_st), 0, 0 };
+	efi_st->FirmwareVendor = state->vendor;
+	efi_st->FirmwareRevision = 1;
+	efi_st->ConsoleInHandle = efi_st->ConsoleOutHandle = efi_st->StandardErrorHandle = console;
+	efi_st->ConIn = &efi_conin;
+	efi_st->ConOut = efi_st->StdErr = &efi_conout;
+	efi_st->RuntimeServices = &state->rs;
+	efi_st->BootServices = &efi_bs;
+	efi_st->ConfigurationTable = state->config;
+	efi_table_crc(&efi_st->Hdr);
+}
+
+/* Entered from boot/head.S with the MMU on. No stack protector here: the canary
+ * changes under this function's feet (it never returns, so it never checks it). */
+void __attribute__((noreturn, no_stack_protector)) efilite_main(unsigned el, uint64_t t0)
+{
+	extern uintptr_t __stack_chk_guard;
+	EFI_HANDLE console = NULL;
+	EFI_EVENT exit_event;
+
+	stages[nr_stages++] = (typeof(stages[0])){ "reset", counter_us(t0) };
+	stage("main");
+	read_device_tree(el);
+	stage("dt");
+	for (unsigned i = 0; i < plat.rng_seed_len; i++)
+		__stack_chk_guard = (__stack_chk_guard << 8 | __stack_chk_guard >> 56) ^ plat.rng_seed[i];
+	if (!plat.rng_seed_len)
+		__stack_chk_guard ^= read_sysreg(cntpct_el0) ^ plat.kaslr_seed;
 	if (el == 3)
 		fatal("started at EL3 (QEMU's secure=on): EFI-lite runs at EL1 or EL2 only; "
 		      "start QEMU without secure=on");
+
+	/* Memory: the EFI memory map, then translation tables for all of it. */
 	memory_init(&plat);
 	stage("memmap");
 	mmu_init(&plat, el);
@@ -117,39 +177,33 @@ static void __attribute__((noreturn)) boot(unsigned el)
 #ifdef FAULT_TEST
 	fault_test();
 #endif
-	efi_init(&plat);
+
+	/* The UEFI core: tables and services, then the protocols and tables on them. */
+	efi_boot_services_init();
+	efi_runtime_init(&plat);
+	if (efi_simple_text_init(&console))
+		fatal("cannot install the console protocols");
+	system_table(console);
+	efi_global_vars_init();
+	efi_image_init();
+	if (efi_memattr_init(plat.ram, plat.nr_ram))
+		fatal("cannot install EFI_MEMORY_ATTRIBUTE_PROTOCOL");
+	if (efi_devpath_init())
+		fatal("cannot install EFI_DEVICE_PATH_UTILITIES_PROTOCOL");
+	if (efi_rng_init(plat.rng_seed, plat.rng_seed_len))
+		warn("no entropy (no rng-seed, no RNDR): EFI_RNG_PROTOCOL not offered");
+	efi_install_fdt(plat.fdt);
+
+	/* What QEMU hands over through fw_cfg: ACPI and SMBIOS tables, then the kernel. */
+	if (!plat.fwcfg || fwcfg_init(plat.fwcfg, plat.ram, plat.nr_ram))
+		fatal("no usable fw_cfg device: cannot load a kernel");
+	efi_acpi_init();
+	efi_smbios_init();
+	/* Last: the Memory Attributes Table lists every runtime region made so far. */
+	efi_runtime_tables();
+	if (CreateEventEx(EVT_NOTIFY_SIGNAL, TPL_NOTIFY, report_stages, NULL,
+			  &efi_exit_boot_services_guid, &exit_event))
+		fatal("cannot create the ExitBootServices event");
 	stage("efi");
 	efi_boot_kernel();
-}
-
-/* At ExitBootServices: the last moment the console is ours. */
-void efi_before_exit(void)
-{
-	stage("exit");
-	report_stages();
-}
-
-/* Entered from boot/head.S with the MMU on. No stack protector here: the canary
- * changes under this function's feet. */
-void __attribute__((noreturn, no_stack_protector)) efilite_main(unsigned el, uint64_t t0)
-{
-	extern uintptr_t __stack_chk_guard;
-	const char *why;
-
-	stages[nr_stages++] = (typeof(stages[0])){ "reset", counter_us(t0) };
-	stage("main");
-	if (dt_parse((const void *)DTB_BASE, &plat, &why) < 0) {
-		/* Say so on virt's PL011 and power off through QEMU's PSCI: HVC, or SMC when
-		 * started at EL2 (an HVC would come to ourselves). */
-		plat.psci = el == 2 ? PSCI_SMC : PSCI_HVC;
-		console_init(FALLBACK_UART);
-		fatal("%s", why);
-	}
-	console_init(plat.uart);
-	stage("dt");
-	for (unsigned i = 0; i < plat.rng_seed_len; i++)
-		__stack_chk_guard = (__stack_chk_guard << 8 | __stack_chk_guard >> 56) ^ plat.rng_seed[i];
-	if (!plat.rng_seed_len)
-		__stack_chk_guard ^= read_sysreg(cntpct_el0) ^ plat.kaslr_seed;
-	boot(el);
 }

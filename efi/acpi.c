@@ -2,7 +2,7 @@
  * the RSDP installed as the ACPI 2.0 configuration table (UEFI 2.10 section 4.6). The
  * device tree stays installed too: Linux on arm64 keeps using it unless told acpi=force
  * (or the tree is empty), so offering both changes nothing by default. */
-#include "console.h"
+#include "log.h"
 #include "efi/acpi_loader.h"
 #include "efi/core.h"
 #include "fwcfg.h"

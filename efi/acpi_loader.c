@@ -3,9 +3,10 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <string.h>
-#include "console.h"
+#include "log.h"
 #include "efi/acpi_loader.h"
 #include "efi/why.h"
+#include "util.h"
 
 enum {
 	CMD_ALLOCATE = 1,
@@ -66,15 +67,6 @@ static void put_le(uint8_t *p, uint64_t v, unsigned size)
 {
 	for (unsigned i = 0; i < size; i++, v >>= 8)
 		p[i] = v;
-}
-
-static uint8_t sum8(const uint8_t *p, size_t len)
-{
-	uint8_t s = 0;
-
-	while (len--)
-		s += *p++;
-	return s;
 }
 
 /* len bytes at off lie inside a file of size bytes (64-bit: no wrap-around). */

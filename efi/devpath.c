@@ -140,9 +140,14 @@ static EFI_DEVICE_PATH *EFIAPI CreateDeviceNode(UINT8 type, UINT8 subtype, UINT1
 }
 
 static EFI_DEVICE_PATH_UTILITIES_PROTOCOL utilities = {
-	GetDevicePathSize, DuplicateDevicePath, AppendDevicePath, AppendDeviceNode,
-	AppendDevicePathInstance, GetNextDevicePathInstance, IsDevicePathMultiInstance,
-	CreateDeviceNode,
+	.GetDevicePathSize = GetDevicePathSize,
+	.DuplicateDevicePath = DuplicateDevicePath,
+	.AppendDevicePath = AppendDevicePath,
+	.AppendDeviceNode = AppendDeviceNode,
+	.AppendDevicePathInstance = AppendDevicePathInstance,
+	.GetNextDevicePathInstance = GetNextDevicePathInstance,
+	.IsDevicePathMultiInstance = IsDevicePathMultiInstance,
+	.CreateDeviceNode = CreateDeviceNode,
 };
 
 EFI_STATUS efi_devpath_init(void)

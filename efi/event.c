@@ -5,10 +5,11 @@
  * run when the TPL drops below theirs. An EFI_EVENT is a pointer to a struct event, only
  * dereferenced once found in the event list.
  */
-#include "console.h"
+#include "log.h"
 #include "efi/core.h"
 #ifndef HOST_TEST
 #include "sysreg.h"
+#include "timer.h"
 #endif
 
 struct event {
@@ -24,6 +25,7 @@ struct event {
 	UINT64 trigger, period;         /* 100 ns units */
 };
 
+void (*efi_event_close_hook)(EFI_EVENT event);
 static struct event *events;
 static struct event *queue;             /* by TPL, highest first, then in signal order */
 static EFI_TPL cur_tpl = TPL_APPLICATION;
@@ -31,10 +33,7 @@ static EFI_TPL cur_tpl = TPL_APPLICATION;
 #ifndef HOST_TEST
 UINT64 efi_now(void)
 {
-	UINT64 cnt = read_sysreg(cntpct_el0), freq = read_sysreg(cntfrq_el0);
-
-	/* Split so that cnt * 10^7 cannot overflow (freq fits in 32 bits). */
-	return cnt / freq * 10000000 + cnt % freq * 10000000 / freq;
+	return counter_scale(read_sysreg(cntpct_el0), read_sysreg(cntfrq_el0), 10000000);
 }
 #endif
 
@@ -171,7 +170,6 @@ static bool type_valid(UINT32 type)
 EFI_STATUS EFIAPI CreateEventEx(UINT32 type, EFI_TPL tpl, EFI_EVENT_NOTIFY fn,
 				const VOID *ctx, const EFI_GUID *group, EFI_EVENT *event)
 {
-	static const EFI_GUID exit_bs = EFI_EVENT_GROUP_EXIT_BOOT_SERVICES_GUID;
 	static const EFI_GUID va_change = EFI_EVENT_GROUP_VIRTUAL_ADDRESS_CHANGE_GUID;
 	struct event *e, **tail = &events;
 
@@ -184,7 +182,7 @@ EFI_STATUS EFIAPI CreateEventEx(UINT32 type, EFI_TPL tpl, EFI_EVENT_NOTIFY fn,
 	if (type == EVT_SIGNAL_EXIT_BOOT_SERVICES || type == EVT_SIGNAL_VIRTUAL_ADDRESS_CHANGE) {
 		if (group)
 			return EFI_INVALID_PARAMETER;
-		group = type == EVT_SIGNAL_EXIT_BOOT_SERVICES ? &exit_bs : &va_change;
+		group = type == EVT_SIGNAL_EXIT_BOOT_SERVICES ? &efi_exit_boot_services_guid : &va_change;
 	}
 	e = efi_alloc(sizeof(*e));
 	if (!e)
@@ -214,7 +212,8 @@ EFI_STATUS EFIAPI CloseEvent(EFI_EVENT event)
 
 	if (!e)
 		return EFI_INVALID_PARAMETER;
-	efi_protocol_event_closed(event);
+	if (efi_event_close_hook)
+		efi_event_close_hook(event);
 	for (pp = &queue; *pp; pp = &(*pp)->queue_next) {
 		if (*pp == e) {
 			*pp = e->queue_next;

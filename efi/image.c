@@ -1,5 +1,5 @@
 /* Image services (UEFI 2.10 section 7.4): load PE/COFF images, run them, return. */
-#include "console.h"
+#include "log.h"
 #include "efi/core.h"
 #include "efi/pecoff.h"
 #include "memmap.h"
@@ -26,7 +26,6 @@ struct image {
 
 static EFI_GUID loaded_image_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
 static EFI_GUID image_path_guid = EFI_LOADED_IMAGE_DEVICE_PATH_PROTOCOL_GUID;
-static EFI_GUID devpath_guid = EFI_DEVICE_PATH_PROTOCOL_GUID;
 static struct image *images, *running;
 EFI_HANDLE efi_firmware_handle;
 
@@ -75,7 +74,7 @@ EFI_STATUS efi_image_create(const struct pe_image *pe, UINT64 base, UINTN pages,
 
 	if (!img)
 		return EFI_OUT_OF_RESOURCES;
-	if (path && LocateDevicePath(&devpath_guid, &rest, &device))
+	if (path && LocateDevicePath(&efi_device_path_guid, &rest, &device))
 		rest = path;
 	img->li = (EFI_LOADED_IMAGE){
 		.Revision = EFI_LOADED_IMAGE_PROTOCOL_REVISION, .ParentHandle = parent,
@@ -125,8 +124,8 @@ static void image_free(struct image *img)
  * selections) on the device the path leads to; there are no file systems. */
 static EFI_STATUS read_file(BOOLEAN boot_policy, EFI_DEVICE_PATH *path, void **buf, UINTN *size)
 {
-	static EFI_GUID lf2 = EFI_LOAD_FILE2_PROTOCOL_GUID, lf = EFI_LOAD_FILE_PROTOCOL_GUID;
-	EFI_GUID *guid = boot_policy ? &lf : &lf2;
+	static EFI_GUID lf = EFI_LOAD_FILE_PROTOCOL_GUID;
+	EFI_GUID *guid = boot_policy ? &lf : &efi_load_file2_guid;
 	EFI_DEVICE_PATH *rest = path;
 	EFI_LOAD_FILE_INTERFACE *load;
 	EFI_HANDLE device;

@@ -6,7 +6,8 @@
  * LoadImage. -initrd is served through LoadFile2 (LINUX_EFI_INITRD_MEDIA_GUID), -append
  * becomes LoadOptions.
  */
-#include "console.h"
+#include "log.h"
+#include "utf.h"
 #include "efi/core.h"
 #include "efi/pecoff.h"
 #include "fwcfg.h"
@@ -42,8 +43,6 @@ struct vendor_path {
 
 static struct vendor_path kernel_path = VENDOR_PATH(EFILITE_KERNEL_MEDIA_GUID);
 static struct vendor_path initrd_path = VENDOR_PATH(LINUX_EFI_INITRD_MEDIA_GUID);
-static EFI_GUID devpath_guid = EFI_DEVICE_PATH_PROTOCOL_GUID;
-static EFI_GUID loadfile2_guid = EFI_LOAD_FILE2_PROTOCOL_GUID;
 static EFI_GUID fixed_guid = LINUX_EFI_LOADED_IMAGE_FIXED_GUID;
 
 /* ---- the initrd, through LoadFile2 ---- */
@@ -65,7 +64,7 @@ static EFI_STATUS EFIAPI initrd_load(EFI_LOAD_FILE_INTERFACE *this, EFI_DEVICE_P
 	return fwcfg_read(FW_CFG_INITRD_DATA, 0, buf, len) ? EFI_DEVICE_ERROR : EFI_SUCCESS;
 }
 
-static EFI_LOAD_FILE_INTERFACE initrd_loadfile = { initrd_load };
+static EFI_LOAD_FILE_INTERFACE initrd_loadfile = { .LoadFile = initrd_load };
 
 static void install_initrd(void)
 {
@@ -73,45 +72,12 @@ static void install_initrd(void)
 
 	if (!fwcfg_read_le32(FW_CFG_INITRD_SIZE))
 		return;
-	if (InstallMultipleProtocolInterfaces(&h, &devpath_guid, &initrd_path,
-					      &loadfile2_guid, &initrd_loadfile, NULL))
+	if (InstallMultipleProtocolInterfaces(&h, &efi_device_path_guid, &initrd_path,
+					      &efi_load_file2_guid, &initrd_loadfile, NULL))
 		fatal("cannot install the initrd's LoadFile2 protocol");
 }
 
 /* ---- the command line ---- */
-
-/* UTF-8 to UCS-2 (UTF-16: beyond U+FFFF as surrogate pairs); malformed input gives
- * U+FFFD. Returns the number of CHAR16 written, the NUL included; out holds 2 * len. */
-static UINTN utf8_to_utf16(const char *in, UINTN len, CHAR16 *out)
-{
-	const UINT8 *p = (const UINT8 *)in, *end = p + len;
-	UINTN n = 0;
-
-	while (p < end && *p) {
-		UINT32 c = *p++, need = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
-		UINT32 min = need == 3 ? 0x10000 : need == 2 ? 0x800 : 0x80;
-
-		if (c >= 0x80) {
-			c &= 0x3f >> need;
-			for (UINT32 i = 0; i < need; i++, p++) {
-				if (p == end || (*p & 0xc0) != 0x80) {
-					need = 0;
-					break;
-				}
-				c = c << 6 | (*p & 0x3f);
-			}
-			if (!need || c < min || c > 0x10ffff || (c >= 0xd800 && c < 0xe000))
-				c = 0xfffd;
-		}
-		if (c >= 0x10000) {
-			out[n++] = 0xd800 | ((c - 0x10000) >> 10);
-			c = 0xdc00 | (c & 0x3ff);
-		}
-		out[n++] = c;
-	}
-	out[n++] = 0;
-	return n;
-}
 
 static void set_load_options(EFI_LOADED_IMAGE *li)
 {
@@ -132,18 +98,8 @@ static void set_load_options(EFI_LOADED_IMAGE *li)
 
 static bool nokaslr(const EFI_LOADED_IMAGE *li)
 {
-	const CHAR16 *s = li->LoadOptions, *word = u"nokaslr";
-	UINTN n = li->LoadOptionsSize / 2;
-
-	for (UINTN i = 0; i + 7 <= n; i++) {
-		UINTN k = 0;
-
-		while (k < 7 && s[i + k] == word[k])
-			k++;
-		if (k == 7 && (i == 0 || s[i - 1] == ' ') && (s[i + 7] == ' ' || !s[i + 7]))
-			return true;
-	}
-	return false;
+	return li->LoadOptions && ucs2_has_word(li->LoadOptions, li->LoadOptionsSize / 2,
+						 u"nokaslr");
 }
 
 /* ---- the kernel ---- */
@@ -220,9 +176,9 @@ void efi_boot_kernel(void)
 
 	if (!size)
 		fatal("no kernel given (QEMU's -kernel): nothing to boot");
-	if (InstallProtocolInterface(&device, &devpath_guid, EFI_NATIVE_INTERFACE, &kernel_path))
+	if (InstallProtocolInterface(&device, &efi_device_path_guid, EFI_NATIVE_INTERFACE, &kernel_path))
 		fatal("cannot install the kernel's device path");
-	efi_variables_boot_option(&kernel_path.vendor.Header, u"QEMU -kernel (fw_cfg)");
+	efi_global_vars_boot_option(&kernel_path.vendor.Header, u"QEMU -kernel (fw_cfg)");
 	install_initrd();
 	set_load_options(&options);
 	if (size >= sizeof(hdr) && !fwcfg_read(FW_CFG_KERNEL_DATA, 0, &hdr, sizeof(hdr)) &&

@@ -40,14 +40,17 @@ static unsigned prot_of(UINT64 attrs)
 	return PT_R | (attrs & EFI_MEMORY_RO ? 0 : PT_W) | (attrs & EFI_MEMORY_XP ? 0 : PT_X);
 }
 
+static const struct region *ram;        /* the RAM regions, from efi_memattr_init */
+static unsigned nr_ram;
+
 /* Only RAM is ours to change: the range must lie in one RAM region. */
 static EFI_STATUS check(EFI_PHYSICAL_ADDRESS base, UINT64 len, UINT64 attrs, bool set)
 {
 	if (!len || ((base | len) & EFI_PAGE_MASK) || base + len < base ||
 	    (set && (!attrs || (attrs & ~ATTRS))))
 		return EFI_INVALID_PARAMETER;
-	for (unsigned i = 0; i < plat.nr_ram; i++)
-		if (base >= plat.ram[i].base && base + len <= plat.ram[i].base + plat.ram[i].size)
+	for (unsigned i = 0; i < nr_ram; i++)
+		if (base >= ram[i].base && base + len <= ram[i].base + ram[i].size)
 			return EFI_SUCCESS;
 	return EFI_UNSUPPORTED;
 }
@@ -114,13 +117,17 @@ static EFI_STATUS EFIAPI ClearMemoryAttributes(EFI_MEMORY_ATTRIBUTE_PROTOCOL *th
 }
 
 static EFI_MEMORY_ATTRIBUTE_PROTOCOL memattr = {
-	GetMemoryAttributes, SetMemoryAttributes, ClearMemoryAttributes,
+	.GetMemoryAttributes = GetMemoryAttributes,
+	.SetMemoryAttributes = SetMemoryAttributes,
+	.ClearMemoryAttributes = ClearMemoryAttributes,
 };
 
-EFI_STATUS efi_memattr_init(void)
+EFI_STATUS efi_memattr_init(const struct region *ram_regions, unsigned nr_ram_regions)
 {
 	static EFI_GUID guid = EFI_MEMORY_ATTRIBUTE_PROTOCOL_GUID;
 	EFI_HANDLE h = NULL;
 
+	ram = ram_regions;
+	nr_ram = nr_ram_regions;
 	return InstallProtocolInterface(&h, &guid, EFI_NATIVE_INTERFACE, &memattr);
 }

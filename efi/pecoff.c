@@ -4,7 +4,7 @@
  * copy is bounds-checked first (read_at), and every size the loader later uses is
  * checked here against the file's size or SizeOfImage in 64-bit arithmetic. */
 #include <string.h>
-#include "console.h"
+#include "log.h"
 #include "efi/pecoff.h"
 #include "pgtable.h"
 #include "efi/why.h"

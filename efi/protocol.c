@@ -34,15 +34,9 @@ struct notify {                         /* a RegisterProtocolNotify registration
 	UINT64 seen;                    /* seq of the last interface handed out */
 };
 
-static EFI_GUID devpath_guid = EFI_DEVICE_PATH_PROTOCOL_GUID;
 static struct handle *handles;          /* in creation order */
 static struct notify *notifies;
 static UINT64 install_seq;
-
-bool efi_guid_eq(const EFI_GUID *a, const EFI_GUID *b)
-{
-	return !memcmp(a, b, sizeof(*a));
-}
 
 static struct handle *find_handle(EFI_HANDLE handle)
 {
@@ -186,8 +180,8 @@ static void notify(const EFI_GUID *guid)
 	RestoreTPL(old);
 }
 
-/* CloseEvent ends the registrations made with the event: a new event that happens to
- * get the same address must not inherit them. */
+/* CloseEvent ends the registrations made with the event (through efi_event_close_hook):
+ * a new event that happens to get the same address must not inherit them. */
 void efi_protocol_event_closed(EFI_EVENT event)
 {
 	struct notify **pp = &notifies, *n;
@@ -287,7 +281,7 @@ static bool devpath_installed(const EFI_DEVICE_PATH *path)
 	UINTN size = efi_devpath_size(path);
 
 	for (struct handle *h = handles; h && size; h = h->next) {
-		struct proto *dp = find_proto(h, &devpath_guid);
+		struct proto *dp = find_proto(h, &efi_device_path_guid);
 
 		if (dp && efi_devpath_size(dp->interface) == size &&
 		    !memcmp(dp->interface, path, size))
@@ -317,7 +311,7 @@ EFI_STATUS EFIAPI InstallMultipleProtocolInterfaces(EFI_HANDLE *handle, ...)
 	while (!s && (guid = va_arg(ap, EFI_GUID *))) {
 		VOID *interface = va_arg(ap, VOID *);
 
-		if (efi_guid_eq(guid, &devpath_guid) && devpath_installed(interface))
+		if (efi_guid_eq(guid, &efi_device_path_guid) && devpath_installed(interface))
 			s = EFI_ALREADY_STARTED;
 		else
 			s = add_proto(h, guid, interface);
@@ -561,6 +555,7 @@ EFI_STATUS EFIAPI RegisterProtocolNotify(EFI_GUID *protocol, EFI_EVENT event,
 
 	if (!protocol || !event || !registration)
 		return EFI_INVALID_PARAMETER;
+	efi_event_close_hook = efi_protocol_event_closed;
 	n = efi_alloc(sizeof(*n));
 	if (!n)
 		return EFI_OUT_OF_RESOURCES;
@@ -726,7 +721,7 @@ EFI_STATUS EFIAPI LocateDevicePath(EFI_GUID *protocol, EFI_DEVICE_PATH **path,
 	if (len < 0)
 		return EFI_INVALID_PARAMETER;
 	for (struct handle *h = handles; h; h = h->next) {
-		struct proto *dp = find_proto(h, &devpath_guid);
+		struct proto *dp = find_proto(h, &efi_device_path_guid);
 		UINTN size = dp ? efi_devpath_size(dp->interface) : 0;
 		INTN n = (INTN)size - (INTN)END_DEVICE_PATH_LENGTH;
 

@@ -226,7 +226,10 @@ static EFI_STATUS EFIAPI GetRNG(EFI_RNG_PROTOCOL *this, EFI_RNG_ALGORITHM *algor
 	return EFI_UNSUPPORTED;
 }
 
-static EFI_RNG_PROTOCOL rng = { .GetInfo = GetInfo, .GetRNG = GetRNG };
+static EFI_RNG_PROTOCOL rng = {
+	.GetInfo = GetInfo,
+	.GetRNG = GetRNG,
+};
 
 /* With neither a seed nor RNDRRS the output would be guessable from the boot time: the
  * protocol is then not installed (EFI_NOT_FOUND), though efi_random() still works. */

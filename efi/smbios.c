@@ -1,7 +1,7 @@
 /* SMBIOS: QEMU's structures (-smbios options included) under a 64-bit entry point, as
  * the SMBIOS3_TABLE_GUID configuration table (UEFI 2.10 section 4.6; the assembly is
  * efi/smbios_build.c). */
-#include "console.h"
+#include "log.h"
 #include "efi/core.h"
 #include "efi/smbios.h"
 #include "version.h"

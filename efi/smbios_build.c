@@ -3,9 +3,10 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <string.h>
-#include "console.h"
+#include "log.h"
 #include "efi/smbios.h"
 #include "efi/why.h"
+#include "util.h"
 
 #define TYPE_BIOS_INFO     0
 #define TYPE_END_OF_TABLE  127
@@ -93,15 +94,6 @@ static void put_type0(uint8_t *p, uint16_t handle, const struct smbios_bios_info
 		p += n;
 	}
 	*p = 0;                         /* the end of the string set */
-}
-
-static uint8_t sum8(const uint8_t *p, size_t len)
-{
-	uint8_t s = 0;
-
-	while (len--)
-		s += *p++;
-	return s;
 }
 
 int smbios_build(uint8_t *buf, size_t table_len, const void *anchor, size_t anchor_len,

@@ -1,9 +1,9 @@
 /* The fw_cfg driver. Every transfer uses the DMA interface (QEMU's docs/specs/fw_cfg.rst,
  * "Guest-side DMA Interface"): QEMU copies an item into guest RAM in one go, so a kernel
  * of tens of MiB lands at its final address at host memcpy speed. */
+#include <stdlib.h>
 #include <string.h>
-#include "console.h"
-#include "efi/core.h"
+#include "log.h"
 #include "fwcfg.h"
 #include "mmio.h"
 #include "platform.h"
@@ -28,6 +28,8 @@ struct fwcfg_dma_access {               /* all big-endian */
 };
 
 static uint64_t fwcfg_base;             /* 0 until fwcfg_init has found the device */
+static const struct region *ram;        /* where DMA may write */
+static unsigned nr_ram;
 
 /* One DMA operation on len bytes at buf (identity mapped: the pointer is the address).
  * QEMU completes it before the trapping register write returns; the spec still says
@@ -59,7 +61,7 @@ static void fwcfg_select(uint64_t base, uint16_t item)
 
 /* Found through the traditional interface: the DMA register exists only when the
  * feature bits say so, and reading it where it does not would fault. */
-int fwcfg_init(uint64_t base)
+int fwcfg_init(uint64_t base, const struct region *ram_regions, unsigned nr_ram_regions)
 {
 	uint32_t sig, features;
 
@@ -78,6 +80,8 @@ int fwcfg_init(uint64_t base)
 		return -1;
 	}
 	fwcfg_base = base;
+	ram = ram_regions;
+	nr_ram = nr_ram_regions;
 	return 0;
 }
 
@@ -90,9 +94,9 @@ static bool in_ram(const void *buf, uint32_t len)
 
 	if (end < a)
 		return false;
-	for (unsigned i = 0; i < plat.nr_ram && a < end; i++)
-		if (plat.ram[i].base <= a && a - plat.ram[i].base < plat.ram[i].size)
-			a = plat.ram[i].base + plat.ram[i].size;
+	for (unsigned i = 0; i < nr_ram && a < end; i++)
+		if (ram[i].base <= a && a - ram[i].base < ram[i].size)
+			a = ram[i].base + ram[i].size;
 	return a >= end;
 }
 
@@ -153,7 +157,7 @@ int fwcfg_find_file(const char *name, uint16_t *item, uint32_t *size)
 		return -1;
 	}
 	len = sizeof(count) + count * sizeof(struct fwcfg_file);
-	dir = efi_alloc(len);
+	dir = calloc(1, len);
 	if (!dir) {
 		err("fw_cfg: no memory for the file directory (%u bytes)", len);
 		return -1;
@@ -161,7 +165,7 @@ int fwcfg_find_file(const char *name, uint16_t *item, uint32_t *size)
 	r = fwcfg_read(FW_CFG_FILE_DIR, 0, dir, len);
 	if (!r)
 		r = fwcfg_dir_find(dir, len, name, item, size);
-	efi_free(dir);
+	free(dir);
 	if (r == FWCFG_BAD_DIR)
 		err("fw_cfg: malformed file directory");
 	return r ? -1 : 0;

@@ -1,42 +1,13 @@
-/* The console (PL011), formatted output and the log. */
+/* The console: a PL011 UART (drivers/pl011.c). The log (log.h) writes through it. */
 #ifndef EFILITE_CONSOLE_H
 #define EFILITE_CONSOLE_H
 
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
-void console_init(uint64_t pl011_base);
-void console_putc(char c);
+void console_init(uint64_t pl011_base);    /* 0: no console, output is dropped */
+void console_putc(char c);                  /* "\n" goes out as "\r\n" */
 void console_write(const char *s, size_t len);
-int console_getc(void);                 /* -1 when no character is waiting */
-
-int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-/* The formatter behind them: emits each character through out. */
-int vformat(void (*out)(char c, void *arg), void *arg, const char *fmt, va_list ap);
-
-/* Log levels; LOGLEVEL (a build option) sets which are printed. */
-#define LOG_ERR   1
-#define LOG_WARN  2
-#define LOG_INFO  3
-#define LOG_DEBUG 4
-#ifndef LOGLEVEL
-#define LOGLEVEL LOG_INFO
-#endif
-void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#define log_at(l, ...) do { if ((l) <= LOGLEVEL) log_msg(l, __VA_ARGS__); } while (0)
-#define err(...)   log_at(LOG_ERR, __VA_ARGS__)
-#define warn(...)  log_at(LOG_WARN, __VA_ARGS__)
-#define info(...)  log_at(LOG_INFO, __VA_ARGS__)
-#define debug(...) log_at(LOG_DEBUG, __VA_ARGS__)
-
-/* Say what went wrong and power off. */
-void fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
-
-/* Microseconds since the machine started (the generic counter starts with it). */
-uint64_t timer_us(void);
-uint64_t counter_us(uint64_t counter_ticks);
+int console_getc(void);                     /* -1 when no character is waiting */
 
 #endif

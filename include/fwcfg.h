@@ -34,9 +34,11 @@ struct fwcfg_file {
 };
 
 /* Check for the device at base (from the device tree; 0 when it has none) and for its
- * DMA interface, which we require: it moves data at host speed. 0, or -1 with the
- * reason logged; the other calls fail until it succeeds. */
-int fwcfg_init(uint64_t base);
+ * DMA interface, which we require: it moves data at host speed. ram (sorted by base,
+ * kept, not copied) is where DMA may write. 0, or -1 with the reason logged; the other
+ * calls fail until it succeeds. */
+struct region;
+int fwcfg_init(uint64_t base, const struct region *ram, unsigned nr_ram);
 
 /* Read len bytes of item from offset straight into dest by DMA. Bytes past the item's
  * end read as zeros. dest must be RAM (the DMA goes past the MMU: a buffer in flash or

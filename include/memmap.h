@@ -31,7 +31,11 @@ struct memmap {
 	UINTN nr_fixed;
 };
 
-extern struct memmap memmap;   /* the firmware's one map */
+extern struct memmap memmap;   /* the firmware's one map (mm/ram.c) */
+
+/* mm/ram.c: the firmware's map from the platform: RAM, reserved ranges, our own. */
+struct platform;
+void memory_init(const struct platform *p);
 
 void memmap_init(struct memmap *m);
 

@@ -20,12 +20,9 @@ unsigned mmu_tables(void);
 /* Linker symbols (boot/head.S, linker/efilite.lds.S). */
 extern char __text_start[], __text_end[], __flash_end[], __fwdata_end[];
 
-/* boot/sysreg.S, boot/head.S */
+/* boot/sysreg.S, boot/el2.S */
 void mmu_switch(uint64_t ttbr, uint64_t tcr);
 void el2_rise(uint64_t ttbr, uint64_t tcr, uint64_t exc_stack);
 void tlb_flush_all(unsigned el);
-
-/* The EFI memory map from the platform: RAM, reserved ranges, the firmware's own. */
-void memory_init(const struct platform *p);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include "psci.h"
 
 #define PLAT_MAX_RAM      16   /* /memory regions (several nodes, several reg entries) */
 #define PLAT_MAX_RESERVED 16   /* /reserved-memory children plus memreserve entries */
@@ -13,7 +14,6 @@ struct region {
 	int node;               /* NUMA node id (numa-node-id), 0 when absent */
 };
 
-enum psci_conduit { PSCI_NONE, PSCI_HVC, PSCI_SMC };
 
 struct platform {
 	const void *fdt;
@@ -42,7 +42,6 @@ struct platform {
 	const char *bootargs;   /* /chosen/bootargs inside the fdt, NULL when absent */
 };
 
-extern struct platform plat;
 
 /* Parse fdt into p. Returns 0, or a negative number with *why set to a message
  * naming what is wrong (bad header, no /memory, no usable RAM ...). */

@@ -2,7 +2,7 @@
  * are live, so NULL dereferences fault), then text (RX), then the baked translation tables
  * and rodata (RO, XN), then the load image of .data. DRAM: see layout.h. */
 #include "layout.h"
-#include "efi/runtime.h"
+#include "runtime.h"
 
 ENTRY(_start)
 
@@ -29,7 +29,7 @@ SECTIONS
 	.pgtables : { __pgtables_start = .; KEEP(*(.pgtables)) __pgtables_end = .; }
 	.rodata : { *(.rodata .rodata.*) }
 
-	/* The runtime blob (include/efi/runtime.h): linked where it never runs, loaded
+	/* The runtime blob (include/runtime.h): linked where it never runs, loaded
 	 * from flash, copied to RAM at boot. */
 	__rt_lma = ALIGN(16);
 	.rt_text RT_LINK_BASE : AT(__rt_lma) { *(.rt.text .rt.text.* .rt.rodata .rt.rodata.*) }

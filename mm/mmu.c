@@ -1,6 +1,6 @@
 /* Run-time translation tables: built once the memory map exists, from the same encoder
  * as the baked ones, covering all RAM with the largest blocks alignment allows. */
-#include "console.h"
+#include "log.h"
 #include "layout.h"
 #include "memmap.h"
 #include "mmu.h"

@@ -1,12 +1,12 @@
 /* The EFI memory map at boot: RAM from the device tree, minus what is reserved or ours. */
-#include "console.h"
+#include "log.h"
 #include "layout.h"
 #include "memmap.h"
 #include "mmu.h"
 
 #define RAM_ATTRS (EFI_MEMORY_UC | EFI_MEMORY_WC | EFI_MEMORY_WT | EFI_MEMORY_WB)
 
-/* Fixed: the reserved ranges, the DTB, our data, and the RTC (efi/runtime.c). */
+/* Fixed: the reserved ranges, the DTB, our data, and the RTC (efi/runtime_setup.c). */
 _Static_assert(PLAT_MAX_RESERVED + 3 <= MEMMAP_FIXED_MAX, "fixed ranges do not fit the map");
 
 struct memmap memmap;

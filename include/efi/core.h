@@ -79,7 +79,10 @@ EFI_STATUS EFIAPI LocateDevicePath(EFI_GUID *protocol, EFI_DEVICE_PATH **path,
 				   EFI_HANDLE *device);
 bool efi_handle_valid(EFI_HANDLE handle);
 void efi_protocol_event_closed(EFI_EVENT event);   /* drops its RegisterProtocolNotify */
-bool efi_guid_eq(const EFI_GUID *a, const EFI_GUID *b);
+static inline bool efi_guid_eq(const EFI_GUID *a, const EFI_GUID *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
 /* Device path size including the end node (efi/protocol.c); 0 when malformed. */
 UINTN efi_devpath_size(const EFI_DEVICE_PATH *path);
 
@@ -96,6 +99,9 @@ EFI_STATUS EFIAPI SetTimer(EFI_EVENT event, EFI_TIMER_DELAY type, UINT64 time_10
 EFI_TPL EFIAPI RaiseTPL(EFI_TPL tpl);
 VOID EFIAPI RestoreTPL(EFI_TPL tpl);
 EFI_STATUS EFIAPI Stall(UINTN microseconds);
+/* Called by CloseEvent before the event goes: the protocol database sets it to drop
+ * the RegisterProtocolNotify registrations made with the event. */
+extern void (*efi_event_close_hook)(EFI_EVENT event);
 /* Signal every event of a group (ExitBootServices, ReadyToBoot ...). */
 void efi_signal_group(const EFI_GUID *group);
 /* Fire due timers and run pending notifications; called wherever the core waits. */
@@ -103,49 +109,53 @@ void efi_timer_poll(void);
 /* 100 ns units since the machine started (the generic counter); a hook on the host. */
 UINT64 efi_now(void);
 
-/* ---- efi/console.c: ConIn and ConOut on the PL011 ---- */
+/* ---- efi/simple_text.c: ConIn and ConOut on the PL011 ---- */
 extern SIMPLE_TEXT_OUTPUT_INTERFACE efi_conout;
 extern SIMPLE_INPUT_INTERFACE efi_conin;
-EFI_STATUS efi_console_init(EFI_HANDLE *handle);   /* installs both on a new handle */
+EFI_STATUS efi_simple_text_init(EFI_HANDLE *handle);   /* installs both on a new handle */
 
 /* ---- efi/acpi.c, efi/smbios.c: QEMU's ACPI and SMBIOS tables from fw_cfg ---- */
 void efi_acpi_init(void);
 void efi_smbios_init(void);
 
-/* ---- efi/variables.c: the variables the OS expects ---- */
-void efi_variables_init(void);
-void efi_variables_boot_option(const EFI_DEVICE_PATH *path, const CHAR16 *description);
+/* ---- efi/global_vars.c: the globally defined variables the OS expects ---- */
+void efi_global_vars_init(void);
+void efi_global_vars_boot_option(const EFI_DEVICE_PATH *path, const CHAR16 *description);
 
 /* ---- efi/memattr.c: EFI_MEMORY_ATTRIBUTE_PROTOCOL on the live translation tables ---- */
-EFI_STATUS efi_memattr_init(void);
-EFI_STATUS efi_devpath_init(void);   /* efi/devpath.c: EFI_DEVICE_PATH_UTILITIES_PROTOCOL */
+struct region;
+/* ram: the RAM regions (kept, not copied), the only memory whose attributes change. */
+EFI_STATUS efi_memattr_init(const struct region *ram, unsigned nr_ram);
+
+/* ---- efi/devpath.c: EFI_DEVICE_PATH_UTILITIES_PROTOCOL ---- */
+EFI_STATUS efi_devpath_init(void);
 
 /* ---- efi/rng.c ---- */
 EFI_STATUS efi_rng_init(const UINT8 *seed, UINTN len);   /* installs EFI_RNG_PROTOCOL */
 /* Random bytes for the firmware's own use (KASLR placement). */
 void efi_random(void *buf, UINTN len);
 
-/* ---- efi/systab.c: system table, configuration tables, CRC32 ---- */
-extern EFI_SYSTEM_TABLE *efi_st;
-extern EFI_BOOT_SERVICES efi_bs;
-void efi_systab_init(EFI_HANDLE console);
-struct platform;
-/* Bring the UEFI core up: tables, console, RNG, the DTB table, fw_cfg. */
-void efi_init(const struct platform *p);
-/* Boot QEMU's -kernel (efi/linux.c); returns only through fatal(). */
-void efi_boot_kernel(void) __attribute__((noreturn));
+/* ---- efi/devicetree.c: QEMU's device tree as a configuration table ---- */
+void efi_install_fdt(const void *fdt);
+
+/* ---- efi/systab.c: the system table's configuration tables, CRC32 ---- */
+extern EFI_SYSTEM_TABLE *efi_st;       /* boot/main.c sets it up */
 EFI_STATUS EFIAPI InstallConfigurationTable(EFI_GUID *guid, VOID *table);
 EFI_STATUS EFIAPI CalculateCrc32(VOID *data, UINTN size, UINT32 *crc);
-UINT32 efi_crc32(const void *data, UINTN size);
 void efi_table_crc(EFI_TABLE_HEADER *hdr);   /* recompute a table header's CRC32 */
 
-/* ---- efi/boot.c: the boot services table, ExitBootServices, misc services ---- */
+/* ---- efi/boot_services.c: the boot services table, ExitBootServices, misc services ---- */
+extern EFI_BOOT_SERVICES efi_bs;
 void efi_boot_services_init(void);
 EFI_STATUS EFIAPI ExitBootServices(EFI_HANDLE image, UINTN map_key);
+
+/* ---- efi/status.c ---- */
 /* Name of an EFI_STATUS, for messages ("EFI_NOT_FOUND"). */
 const char *efi_status_str(EFI_STATUS status);
-/* Hook run at ExitBootServices before the exit-boot-services events (the stage report). */
-void efi_before_exit(void);
+
+/* ---- efi/guids.c: the GUIDs more than one file names ---- */
+extern EFI_GUID efi_device_path_guid, efi_load_file2_guid, efi_exit_boot_services_guid,
+	efi_device_tree_guid;
 
 /* ---- efi/image.c: LoadImage, StartImage, Exit, UnloadImage, LoadedImage ---- */
 EFI_STATUS EFIAPI LoadImage(BOOLEAN boot_policy, EFI_HANDLE parent, EFI_DEVICE_PATH *path,
@@ -162,5 +172,9 @@ struct pe_image;
 EFI_STATUS efi_image_create(const struct pe_image *pe, UINT64 base, UINTN pages,
 			    EFI_HANDLE parent, EFI_DEVICE_PATH *path, EFI_HANDLE *handle,
 			    EFI_LOADED_IMAGE **loaded);
+
+/* ---- efi/linux.c: QEMU's -kernel ---- */
+/* Boot it; returns only through fatal(). */
+void efi_boot_kernel(void) __attribute__((noreturn));
 
 #endif

@@ -4,7 +4,7 @@
 #define EFILITE_EFI_WHY_H
 
 #include <stdarg.h>
-#include "console.h"
+#include "log.h"
 
 static inline int __attribute__((format(printf, 2, 3))) fail(const char **why,
 							      const char *fmt, ...)

@@ -1,4 +1,4 @@
-"""The bench's results: medians with their range, the targets of DESIGN.md section 7,
+"""The bench's results: medians with their range, the project's design targets,
 docs/benchmarks.md and its chart (gnuplot)."""
 import datetime
 import os
@@ -147,7 +147,7 @@ def stage_table(res):
 
 
 def targets(res):
-    """(target, measured, passed) for each DESIGN.md section 7 target that was measured."""
+    """(target, measured, passed) for each of the design targets that was measured."""
     base = res.configs[0]
     k = {n: res.median(base, n, "kernel") for n in NAMES}
     out = [(f"kernel's first line within {TARGET_RATIO:.2f}x of direct boot ({base.name})",
@@ -323,7 +323,7 @@ METHOD = """\
 def write(res, out):
     """Write benchmarks.md and benchmarks.png to OUT; return the text for stdout."""
     os.makedirs(out, exist_ok=True)
-    parts = ["## Targets (DESIGN.md section 7)", target_table(res)]
+    parts = ["## Targets (the project's design targets)", target_table(res)]
     for cfg in res.configs:
         parts += [f"## Wall time, {cfg.name} (ms from QEMU start)", timing_table(res, cfg)]
     parts += ["## Guest time at init (s, -icount), and cost over direct boot",

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "efi/pecoff.h"
+#include "util.h"
 
 #define MAX_LOAD  (64u << 20)   /* larger images are parsed, not loaded */
 #define LOAD_ADDR 0x40200000ULL
@@ -69,7 +70,7 @@ static void build_template(void)
 		{ 0x20, 0x4000, 0x200, 0xe00, 0x42000040 },
 	};
 
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
 		put(fields[i].off, fields[i].val, fields[i].size);
 	for (size_t i = 0; i < 3; i++) {
 		for (size_t j = 0; j < 4; j++)

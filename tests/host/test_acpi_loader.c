@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include "efi/acpi_loader.h"
+#include "util.h"
 
 #define TABLES "etc/acpi/tables"
 #define RSDP   ACPI_RSDP_FILE
@@ -530,7 +531,7 @@ static void test_pointer_out_of_bounds(void **state)
 
 	fw_file("d", 16);
 	fw_file("s", 16);
-	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
 		script_len = 0;
 		cmd_allocate("d", 1, 1);
 		cmd_allocate("s", 1, 1);
@@ -589,7 +590,7 @@ static void test_checksum_out_of_bounds(void **state)
 	};
 
 	fw_file("f", 16);
-	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
 		script_len = 0;
 		cmd_allocate("f", 1, 1);
 		cmd_add_checksum("f", bad[i][0], bad[i][1], bad[i][2]);

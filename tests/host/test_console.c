@@ -1,4 +1,4 @@
-/* Host unit tests for efi/console.c: a scripted terminal stands behind console_getc() and
+/* Host unit tests for efi/simple_text.c: a scripted terminal stands behind console_getc() and
  * console_putc() (which, like the PL011 layer, sends '\n' as "\r\n"). */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -9,14 +9,15 @@
 #include <string.h>
 #include <cmocka.h>
 #include "efi/core.h"
+#include "stubs.h"
+#include "util.h"
 
-/* ---- stubs for what efi/console.c uses from the rest of the firmware ---- */
+/* ---- stubs for what efi/simple_text.c uses from the rest of the firmware ---- */
 
 static char out[4096];
 static size_t out_len;
 static const char *in;
 static size_t in_len, in_pos;
-static UINT64 now;
 
 void console_putc(char c)
 {
@@ -35,11 +36,6 @@ void console_write(const char *s, size_t len)
 int console_getc(void)
 {
 	return in_pos < in_len ? (unsigned char)in[in_pos++] : -1;
-}
-
-UINT64 efi_now(void)
-{
-	return now += 1000;             /* 100 us pass with every look at the clock */
 }
 
 static EFI_EVENT_NOTIFY notify_fn;
@@ -149,7 +145,7 @@ static EFI_STATUS init_status;
 
 static int init(void **state)
 {
-	init_status = efi_console_init(&handle);
+	init_status = efi_simple_text_init(&handle);
 	return 0;
 }
 
@@ -393,7 +389,7 @@ static void test_read_escape_sequences(void **state)
 		{ "\e[1;5A", SCAN_UP }, { "\e[3;2~", SCAN_DELETE },   /* modifiers ignored */
 	};
 
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		feed(keys[i].seq, strlen(keys[i].seq));
 		expect_key(keys[i].scan, CHAR_NULL);
 		expect_no_key();
@@ -405,10 +401,10 @@ static void test_read_lone_escape(void **state)
 	UINT64 start;
 
 	FEED("\e");
-	start = now;
+	start = stub_clock_now;
 	expect_key(SCAN_ESC, CHAR_NULL);
-	assert_true(now - start >= 10 * 10000); /* it waited 10 ms for more */
-	assert_true(now - start < 12 * 10000);
+	assert_true(stub_clock_now - start >= 10 * 10000); /* it waited 10 ms for more */
+	assert_true(stub_clock_now - start < 12 * 10000);
 	expect_no_key();
 
 	FEED("\ex\e\e");                        /* Alt-x; two ESCs */
@@ -492,6 +488,7 @@ static void test_input_reset(void **state)
 
 int main(void)
 {
+	stub_clock_step = 1000;         /* 100 us pass with every look at the clock */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_init, setup),
 		cmocka_unit_test_setup(test_output_ascii_crlf, setup),

@@ -15,6 +15,7 @@
 #include <libfdt.h>
 #include "layout.h"
 #include "platform.h"
+#include "util.h"
 
 #define GiB (1ULL << 30)
 #define MiB (1ULL << 20)
@@ -443,7 +444,7 @@ static void test_fuzz_truncate(void **state)
 	unsigned counts[2] = { 0, 0 }, t;
 	size_t size, n, hdr = sizeof(struct fdt_header);
 
-	for (t = 0; t < sizeof(fuzz_trees) / sizeof(fuzz_trees[0]); t++) {
+	for (t = 0; t < ARRAY_SIZE(fuzz_trees); t++) {
 		uint8_t *dtb = load(fuzz_trees[t], &size);
 
 		for (n = 0; n < size; n++) {
@@ -481,7 +482,7 @@ static void test_fuzz_random(void **state)
 	uint64_t seed = 0x9e3779b97f4a7c15ULL;
 	size_t size, at;
 
-	for (t = 0; t < sizeof(fuzz_trees) / sizeof(fuzz_trees[0]); t++) {
+	for (t = 0; t < ARRAY_SIZE(fuzz_trees); t++) {
 		uint8_t *dtb = load(fuzz_trees[t], &size), *buf = malloc(size);
 
 		assert_non_null(buf);

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 #include "efi/core.h"
+#include "stubs.h"
+#include "util.h"
 
 #define APP     TPL_APPLICATION
 #define CB      TPL_CALLBACK
@@ -20,37 +22,6 @@ static EFI_GUID group_a = { 0xaaaaaaaa, 0xaaaa, 0xaaaa, { 1, 2, 3, 4, 5, 6, 7, 8
 static EFI_GUID exit_bs = EFI_EVENT_GROUP_EXIT_BOOT_SERVICES_GUID;
 static EFI_GUID va_change = EFI_EVENT_GROUP_VIRTUAL_ADDRESS_CHANGE_GUID;
 static int garbage[16];
-
-/* ---- stubs and the fake clock ---- */
-void *efi_alloc(UINTN size)
-{
-	return calloc(1, size);
-}
-
-/* efi/protocol.c is not linked here: it would drop the event's registrations. */
-void efi_protocol_event_closed(EFI_EVENT event)
-{
-}
-
-void efi_free(void *p)
-{
-	free(p);
-}
-
-bool efi_guid_eq(const EFI_GUID *a, const EFI_GUID *b)
-{
-	return !memcmp(a, b, sizeof(*a));
-}
-
-static UINT64 clock_now, clock_step;
-
-UINT64 efi_now(void)
-{
-	UINT64 t = clock_now;
-
-	clock_now += clock_step;
-	return t;
-}
 
 /* ---- notify functions that say when they ran, at which TPL, and may act ---- */
 struct ctx {
@@ -115,8 +86,8 @@ static int setup(void **state)
 {
 	nr_ran = 0;
 	nr_created = 0;
-	clock_now = 1000000;
-	clock_step = 0;
+	stub_clock_now = 1000000;
+	stub_clock_step = 0;
 	return 0;
 }
 
@@ -139,7 +110,7 @@ static void test_create_bad_args(void **state)
 	EFI_EVENT e = garbage;
 
 	assert_int_equal(CreateEvent(0, 0, NULL, NULL, NULL), EFI_INVALID_PARAMETER);
-	for (size_t i = 0; i < sizeof(bad_types) / sizeof(bad_types[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(bad_types); i++)
 		assert_int_equal(CreateEvent(bad_types[i], CB, note, &c, &e),
 				 EFI_INVALID_PARAMETER);
 	/* A notify function, at a TPL strictly between the application's and HIGH_LEVEL. */
@@ -165,7 +136,7 @@ static void test_create_types(void **state)
 	};
 	struct ctx c = { 0 };
 
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
 		create(types[i], NTF, &c, NULL);
 	/* Without a notify kind the function and TPL are ignored. */
 	create(EVT_TIMER, 0, NULL, NULL);
@@ -183,7 +154,7 @@ static void test_close(void **state)
 	assert_int_equal(CheckEvent(e), EFI_INVALID_PARAMETER);
 	assert_int_equal(SetTimer(e, TimerRelative, 0), EFI_INVALID_PARAMETER);
 	const EFI_EVENT bad[] = { NULL, (EFI_EVENT)1, garbage, (EFI_EVENT)0xdead0000 };
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		assert_int_equal(CloseEvent(bad[i]), EFI_INVALID_PARAMETER);
 		assert_int_equal(SignalEvent(bad[i]), EFI_INVALID_PARAMETER);
 		assert_int_equal(CheckEvent(bad[i]), EFI_INVALID_PARAMETER);
@@ -428,13 +399,13 @@ static void test_wait_for_timer(void **state)
 	EFI_EVENT t = create(EVT_TIMER, 0, NULL, NULL);
 	UINTN index = 99;
 
-	clock_step = 7;
+	stub_clock_step = 7;
 	assert_int_equal(SetTimer(t, TimerRelative, 5000), EFI_SUCCESS);
-	UINT64 start = clock_now;
+	UINT64 start = stub_clock_now;
 	assert_int_equal(WaitForEvent(1, &t, &index), EFI_SUCCESS);
 	assert_int_equal(index, 0);
-	assert_true(clock_now >= start + 5000);
-	assert_true(clock_now < start + 5100);
+	assert_true(stub_clock_now >= start + 5000);
+	assert_true(stub_clock_now < start + 5100);
 }
 
 /* ---- SetTimer, timers and Stall (7.1.7, 7.5.2) ---- */
@@ -444,14 +415,14 @@ static void test_timer_relative(void **state)
 	EFI_EVENT t = create(EVT_TIMER | EVT_NOTIFY_SIGNAL, CB, &c, NULL);
 
 	assert_int_equal(SetTimer(t, TimerRelative, 100), EFI_SUCCESS);
-	clock_now += 99;
+	stub_clock_now += 99;
 	efi_timer_poll();
 	assert_int_equal(c.calls, 0);
-	clock_now += 1;
+	stub_clock_now += 1;
 	efi_timer_poll();
 	assert_int_equal(c.calls, 1);
 	assert_int_equal(ran[0].tpl, CB);
-	clock_now += 1000;
+	stub_clock_now += 1000;
 	efi_timer_poll();
 	assert_int_equal(c.calls, 1);
 
@@ -461,16 +432,16 @@ static void test_timer_relative(void **state)
 	assert_int_equal(c.calls, 2);
 	assert_int_equal(SetTimer(t, TimerRelative, 100), EFI_SUCCESS);
 	assert_int_equal(SetTimer(t, TimerRelative, 200), EFI_SUCCESS);
-	clock_now += 150;
+	stub_clock_now += 150;
 	efi_timer_poll();
 	assert_int_equal(c.calls, 2);
 	assert_int_equal(SetTimer(t, TimerCancel, 0), EFI_SUCCESS);
-	clock_now += 1000;
+	stub_clock_now += 1000;
 	efi_timer_poll();
 	assert_int_equal(c.calls, 2);
 	/* A trigger time past the end of the clock never fires. */
 	assert_int_equal(SetTimer(t, TimerRelative, UINT64_MAX), EFI_SUCCESS);
-	clock_now += 1000000;
+	stub_clock_now += 1000000;
 	efi_timer_poll();
 	assert_int_equal(c.calls, 2);
 }
@@ -482,20 +453,20 @@ static void test_timer_periodic(void **state)
 
 	assert_int_equal(SetTimer(t, TimerPeriodic, 100), EFI_SUCCESS);
 	for (int i = 1; i <= 3; i++) {
-		clock_now += 60;
+		stub_clock_now += 60;
 		efi_timer_poll();
-		clock_now += 40;
+		stub_clock_now += 40;
 		efi_timer_poll();
 		assert_int_equal(c.calls, i);
 	}
 	/* Late by many periods: it fires once, then keeps its period from now. */
-	clock_now += 1000;
+	stub_clock_now += 1000;
 	efi_timer_poll();
 	assert_int_equal(c.calls, 4);
-	clock_now += 99;
+	stub_clock_now += 99;
 	efi_timer_poll();
 	assert_int_equal(c.calls, 4);
-	clock_now += 1;
+	stub_clock_now += 1;
 	efi_timer_poll();
 	assert_int_equal(c.calls, 5);
 
@@ -526,7 +497,7 @@ static void test_timer_signal_state_and_group(void **state)
 	create(EVT_NOTIFY_SIGNAL, CB, &member, &group_a);
 	assert_int_equal(SetTimer(t, TimerRelative, 10), EFI_SUCCESS);
 	assert_int_equal(CheckEvent(t), EFI_NOT_READY);
-	clock_now += 10;
+	stub_clock_now += 10;
 	assert_int_equal(CheckEvent(t), EFI_SUCCESS);     /* CheckEvent polls the timers */
 	assert_int_equal(CheckEvent(t), EFI_NOT_READY);
 
@@ -554,17 +525,17 @@ static void test_stall(void **state)
 {
 	struct ctx c = { .id = 1 };
 	EFI_EVENT t = create(EVT_TIMER | EVT_NOTIFY_SIGNAL, CB, &c, NULL);
-	UINT64 start = clock_now;
+	UINT64 start = stub_clock_now;
 
-	clock_step = 3;
+	stub_clock_step = 3;
 	assert_int_equal(SetTimer(t, TimerRelative, 50), EFI_SUCCESS);
 	assert_int_equal(Stall(10), EFI_SUCCESS);         /* 100 units of 100 ns */
-	assert_true(clock_now >= start + 100);
-	assert_true(clock_now < start + 130);
+	assert_true(stub_clock_now >= start + 100);
+	assert_true(stub_clock_now < start + 130);
 	assert_int_equal(c.calls, 1);                     /* timers fire while stalling */
-	start = clock_now;
+	start = stub_clock_now;
 	assert_int_equal(Stall(0), EFI_SUCCESS);
-	assert_true(clock_now - start < 10);
+	assert_true(stub_clock_now - start < 10);
 }
 
 /* ---- RaiseTPL and RestoreTPL (7.1.8, 7.1.9) ---- */
@@ -591,7 +562,7 @@ static void test_tpl(void **state)
 
 	/* The way back to the application's TPL polls the timers. */
 	assert_int_equal(SetTimer(t, TimerRelative, 10), EFI_SUCCESS);
-	clock_now += 10;
+	stub_clock_now += 10;
 	EFI_TPL old = RaiseTPL(NTF);
 	RestoreTPL(CB);
 	assert_int_equal(c.calls, 0);

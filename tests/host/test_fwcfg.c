@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fwcfg.h"
+#include "util.h"
 
 #define ENTRY sizeof(struct fwcfg_file)
 
@@ -48,7 +49,7 @@ static const char *const virt_names[] = {
 	"etc/smbios/smbios-anchor", "etc/smbios/smbios-tables", "etc/table-loader",
 	"etc/tpm/log",
 };
-#define NR_VIRT (sizeof(virt_names) / sizeof(virt_names[0]))
+#define NR_VIRT (ARRAY_SIZE(virt_names))
 
 static void test_finds_every_entry(void **state)
 {
@@ -127,7 +128,7 @@ static void test_count_beyond_blob(void **state)
 	uint16_t item;
 	uint32_t size;
 
-	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(counts); i++) {
 		struct dir d = make_dir(2, virt_names, ENTRY - 1);   /* 2 entries and a bit */
 
 		d.buf[0] = counts[i] >> 24, d.buf[1] = counts[i] >> 16;

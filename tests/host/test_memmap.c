@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "memmap.h"
+#include "util.h"
 
 #define PAGE    4096ULL
 #define MiB     (1024 * 1024ULL)
@@ -72,7 +73,7 @@ static void expect_map_(const struct want *w, size_t n, int line)
 }
 #define expect_map(...) do { \
 	const struct want w_[] = { __VA_ARGS__ }; \
-	expect_map_(w_, sizeof(w_) / sizeof(w_[0]), __LINE__); \
+	expect_map_(w_, ARRAY_SIZE(w_), __LINE__); \
 } while (0)
 
 static void set(UINT64 base, UINT64 pages, UINT32 type, UINT64 attr)
@@ -252,7 +253,7 @@ static void test_alloc_each_type(void **state)
 	UINT64 addr;
 
 	set(GiB, 16, EfiConventionalMemory, WB);
-	for (size_t i = 0; i < sizeof(allocatable_types) / sizeof(allocatable_types[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(allocatable_types); i++) {
 		UINT32 t = allocatable_types[i];
 		UINT64 attr = WB | (is_runtime(t) ? EFI_MEMORY_RUNTIME : 0);
 
@@ -268,7 +269,7 @@ static void test_alloc_each_type(void **state)
 		}
 		expect_map({ GiB, 16, EfiConventionalMemory, WB });
 	}
-	for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(invalid); i++)
 		for (EFI_ALLOCATE_TYPE how = AllocateAnyPages; how < MaxAllocateType; how++) {
 			addr = GiB;
 			assert_int_equal(alloc(how, invalid[i], 1, PAGE, &addr),
@@ -374,7 +375,7 @@ static void test_alloc_alignment(void **state)
 	assert_int_equal(alloc(AllocateMaxAddress, EfiLoaderData, 1, 64 * 1024, &addr),
 			 EFI_SUCCESS);
 	assert_int_equal(addr, GiB + 4 * MiB - 64 * 1024);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
 		assert_int_equal(alloc(AllocateAnyPages, EfiLoaderData, 1, bad[i], &addr),
 				 EFI_INVALID_PARAMETER);
 }
@@ -932,7 +933,7 @@ static UINT32 random_set_type(void)
 		14 /* EfiPersistentMemory: never allocated, so never freed */,
 	};
 
-	return types[rnd(sizeof(types) / sizeof(types[0]))];
+	return types[rnd(ARRAY_SIZE(types))];
 }
 
 static UINT64 random_attr(void)
@@ -948,7 +949,7 @@ static UINT32 random_alloc_type(void)
 
 	if (!rnd(20))
 		return invalid[rnd(4)];
-	return allocatable_types[rnd(sizeof(allocatable_types) / sizeof(allocatable_types[0]))];
+	return allocatable_types[rnd(ARRAY_SIZE(allocatable_types))];
 }
 
 static UINT64 random_pages(void)

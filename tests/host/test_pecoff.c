@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include "efi/pecoff.h"
 #include "pgtable.h"
+#include "util.h"
 
 /* Where the fields are in the test image: e_lfanew 0x40, 16 data directories. */
 #define E_LFANEW   0x3c
@@ -436,7 +437,7 @@ static void test_load_and_relocate(void **state)
 	const uint64_t addrs[] = { BASE, 0x40000000, 0xfff0000000, 0x1000 };
 	static uint8_t dest[IMAGE_SIZE];
 
-	for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(addrs); i++) {
 		uint64_t a = addrs[i];
 
 		load_at(a, dest);

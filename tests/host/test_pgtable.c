@@ -26,6 +26,7 @@
 #include <string.h>
 #include <inttypes.h>
 #include <cmocka.h>
+#include "util.h"
 
 #include "pgtable.h"
 
@@ -547,7 +548,7 @@ static void test_leaf_attrs_invalid_combos(void **state)
 	};
 	unsigned i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		assert_int_equal(pt_leaf_attrs(PT_EL1, bad[i]), 0);
 		assert_int_equal(pt_leaf_attrs(PT_EL2, bad[i]), 0);
 	}
@@ -597,7 +598,7 @@ static void test_start_level_spot_values(void **state)
 	};
 	unsigned i;
 
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
 		assert_int_equal(pt_start_level(t[i].va_bits), t[i].level);
 		assert_int_equal(pt_root_entries(t[i].va_bits), t[i].entries);
 	}
@@ -1673,10 +1674,10 @@ static void random_run(enum pt_regime regime, uint64_t seed, size_t nops)
 		if (r < 15)
 			prot = 0;
 		else if (r < 18) {
-			prot = invalid_prots[rnd_below(sizeof(invalid_prots) / sizeof(invalid_prots[0]))];
+			prot = invalid_prots[rnd_below(ARRAY_SIZE(invalid_prots))];
 			expect_ok = false;
 		} else
-			prot = valid_prots[rnd_below(sizeof(valid_prots) / sizeof(valid_prots[0]))];
+			prot = valid_prots[rnd_below(ARRAY_SIZE(valid_prots))];
 		if (va >= space || va + size > space)
 			expect_ok = false;
 

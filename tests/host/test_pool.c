@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "memmap.h"
+#include "util.h"
 
 #define PAGE            4096ULL
 #define MiB             (1024 * 1024ULL)
@@ -128,7 +129,7 @@ static void test_pool_params(void **state)
 
 	snap(&before);
 	assert_int_equal(pool_alloc(&m, EfiLoaderData, 8, NULL), EFI_INVALID_PARAMETER);
-	for (size_t i = 0; i < sizeof(bad_types) / sizeof(bad_types[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad_types); i++) {
 		assert_int_equal(pool_alloc(&m, bad_types[i], 8, &p), EFI_INVALID_PARAMETER);
 		assert_int_equal(pool_alloc(&m, bad_types[i], MiB, &p), EFI_INVALID_PARAMETER);
 	}
@@ -173,7 +174,7 @@ static void test_pool_exhaustion(void **state)
 
 	snap(&before);
 	while (pool_alloc(&m, EfiLoaderData, 64 * 1024, &p) == EFI_SUCCESS) {
-		assert_true(n < sizeof(blocks) / sizeof(blocks[0]));
+		assert_true(n < ARRAY_SIZE(blocks));
 		blocks[n++] = p;
 	}
 	assert_true(n > ARENA_SIZE / (64 * 1024) / 2);
@@ -282,7 +283,7 @@ static void random_alloc(void)
 	struct live *l = &live[nr_live++];
 
 	l->size = random_size();
-	l->type = pool_types[rnd(sizeof(pool_types) / sizeof(pool_types[0]))];
+	l->type = pool_types[rnd(ARRAY_SIZE(pool_types))];
 	l->fill = rnd(256);
 	l->p = alloc(l->type, l->size);
 	check_block(l->p, l->size, l->type);
@@ -356,7 +357,7 @@ static void test_pool_random(void **state)
 	check_no_overlap();
 	while (nr_live)
 		random_free();
-	for (size_t i = 0; i < sizeof(pool_types) / sizeof(pool_types[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(pool_types); i++)
 		check_reuse(pool_types[i]);
 }
 

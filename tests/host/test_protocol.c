@@ -10,6 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 #include "efi/core.h"
+#include "stubs.h"
+#include "util.h"
 
 #define BH      EFI_OPEN_PROTOCOL_BY_HANDLE_PROTOCOL
 #define GET     EFI_OPEN_PROTOCOL_GET_PROTOCOL
@@ -26,38 +28,7 @@ static EFI_GUID dp_guid = EFI_DEVICE_PATH_PROTOCOL_GUID;
 static int if1, if2, if3;
 static int garbage[16];                 /* a handle the database never gave out */
 
-/* ---- stubs for what protocol.c uses from memory.c and event.c ---- */
-static int alloc_budget = -1;           /* efi_alloc calls left before failing; -1: no limit */
-
-void *efi_alloc(UINTN size)
-{
-	if (alloc_budget == 0)
-		return NULL;
-	if (alloc_budget > 0)
-		alloc_budget--;
-	return calloc(1, size);
-}
-
-void efi_free(void *p)
-{
-	free(p);
-}
-
-static bool pool_empty;
-
-EFI_STATUS EFIAPI AllocatePool(EFI_MEMORY_TYPE type, UINTN size, VOID **buf)
-{
-	assert_int_equal(type, EfiBootServicesData);
-	*buf = pool_empty ? NULL : malloc(size);
-	return *buf ? EFI_SUCCESS : EFI_OUT_OF_RESOURCES;
-}
-
-EFI_STATUS EFIAPI FreePool(VOID *buf)
-{
-	free(buf);
-	return EFI_SUCCESS;
-}
-
+/* ---- stubs for what protocol.c uses from event.c (memory: stubs.c) ---- */
 /* The TPL stubs note when notify functions would run: as the TPL drops back to the
  * application's with signals pending. */
 static EFI_TPL tpl = TPL_APPLICATION;
@@ -154,9 +125,9 @@ static UINTN nr_opens(EFI_HANDLE h, EFI_GUID *guid)
 static int setup(void **state)
 {
 	nr_signalled = nr_dispatched = 0;
-	pool_empty = false;
+	stub_pool_empty = false;
 	watch = NULL;
-	alloc_budget = -1;
+	stub_alloc_budget = -1;
 	return 0;
 }
 
@@ -227,10 +198,10 @@ static void test_install_out_of_memory(void **state)
 {
 	EFI_HANDLE h = NULL;
 
-	alloc_budget = 1;                       /* the handle, not the protocol */
+	stub_alloc_budget = 1;                       /* the handle, not the protocol */
 	assert_int_equal(InstallProtocolInterface(&h, &g1, NATIVE, &if1), EFI_OUT_OF_RESOURCES);
 	assert_null(h);
-	alloc_budget = 0;
+	stub_alloc_budget = 0;
 	assert_int_equal(InstallProtocolInterface(&h, &g1, NATIVE, &if1), EFI_OUT_OF_RESOURCES);
 	assert_null(h);
 	assert_int_equal(nr_handles(), 0);
@@ -319,10 +290,10 @@ static void test_multiple_install_atomic(void **state)
 	assert_int_equal(HandleProtocol(h, &g1, &p), EFI_UNSUPPORTED);
 	assert_int_equal(HandleProtocol(h, &g2, &p), EFI_UNSUPPORTED);
 
-	alloc_budget = 1;                       /* g1 fits, g2 does not */
+	stub_alloc_budget = 1;                       /* g1 fits, g2 does not */
 	assert_int_equal(InstallMultipleProtocolInterfaces(&h, &g1, &if1, &g2, &if2, NULL),
 			 EFI_OUT_OF_RESOURCES);
-	alloc_budget = -1;
+	stub_alloc_budget = -1;
 	assert_int_equal(HandleProtocol(h, &g1, &p), EFI_UNSUPPORTED);
 	assert_int_equal(nr_signalled, 0);
 	assert_int_equal(LocateHandle(ByRegisterNotify, NULL, reg, &(UINTN){ 8 }, &bad),
@@ -416,7 +387,7 @@ static void test_open_bad_args(void **state)
 	assert_int_equal(OpenProtocol(h, &g1, NULL, agent, ctl, BH), EFI_INVALID_PARAMETER);
 	assert_int_equal(OpenProtocol(h, &g1, NULL, agent, ctl, DRV), EFI_INVALID_PARAMETER);
 	const UINT32 bad_attrs[] = { 0, GET | TEST, DRV | CHILD, EXCL | GET, 0x40, ~0u };
-	for (size_t i = 0; i < sizeof(bad_attrs) / sizeof(bad_attrs[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(bad_attrs); i++)
 		assert_int_equal(OpenProtocol(h, &g1, &p, agent, ctl, bad_attrs[i]),
 				 EFI_INVALID_PARAMETER);
 	/* Who opens (and for which controller) must be a real handle where the spec says. */
@@ -503,7 +474,7 @@ static void test_open_conflicts(void **state)
 	agent_a = install(&g2, &if2);
 	agent_b = install(&g2, &if2);
 	controller = install(&g3, &if3);
-	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(m); i++) {
 		for (size_t j = 0; j < 7; j++) {
 			EFI_STATUS by_a = open_after(m[i].held, false, attrs[j]);
 			EFI_STATUS by_b = open_after(m[i].held, true, attrs[j]);
@@ -935,14 +906,14 @@ static void test_out_of_pool(void **state)
 	EFI_GUID **guids;
 	UINTN n = 99;
 
-	pool_empty = true;
+	stub_pool_empty = true;
 	assert_int_equal(ProtocolsPerHandle(h, &guids, &n), EFI_OUT_OF_RESOURCES);
 	assert_int_equal(OpenProtocolInformation(h, &g1, &e, &n), EFI_OUT_OF_RESOURCES);
 	assert_int_equal(LocateHandleBuffer(AllHandles, NULL, NULL, &n, &handles),
 			 EFI_OUT_OF_RESOURCES);
 	assert_int_equal(n, 0);
 	assert_null(handles);
-	pool_empty = false;
+	stub_pool_empty = false;
 	uninstall(h, &g1, &if1);
 }
 
@@ -958,8 +929,8 @@ static void test_bad_handles(void **state)
 	UINTN n;
 
 	uninstall(stale, &g1, &if2);
-	for (size_t i = 0; i <= sizeof(bad) / sizeof(bad[0]); i++) {
-		EFI_HANDLE b = i < sizeof(bad) / sizeof(bad[0]) ? bad[i] : stale;
+	for (size_t i = 0; i <= ARRAY_SIZE(bad); i++) {
+		EFI_HANDLE b = i < ARRAY_SIZE(bad) ? bad[i] : stale;
 
 		assert_false(efi_handle_valid(b));
 		assert_int_equal(HandleProtocol(b, &g1, &p), EFI_INVALID_PARAMETER);

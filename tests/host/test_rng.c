@@ -60,11 +60,6 @@ EFI_STATUS EFIAPI InstallProtocolInterface(EFI_HANDLE *handle, EFI_GUID *protoco
 	return EFI_SUCCESS;
 }
 
-bool efi_guid_eq(const EFI_GUID *a, const EFI_GUID *b)
-{
-	return !memcmp(a, b, sizeof(*a));
-}
-
 /* ---- helpers ---- */
 
 static const UINT8 seed[32] = "a seed as QEMU's rng-seed gives";

@@ -1,4 +1,4 @@
-/* Host unit tests for efi/rt/variables.c, with UEFI 2.10 section 8.2 as the oracle (and
+/* Host unit tests for runtime/variables.c, with UEFI 2.10 section 8.2 as the oracle (and
  * EDK2's variable driver where the spec leaves a status open). The store is the one
  * static store of the file under test: every boot-time test leaves it as it found it,
  * and the runtime tests come last, after ExitBootServices. */
@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "efi/rt.h"
+#include "runtime.h"
+#include "util.h"
 
 #define NV        EFI_VARIABLE_NON_VOLATILE
 #define BS        EFI_VARIABLE_BOOTSERVICE_ACCESS
@@ -179,13 +180,13 @@ static void test_set_invalid(void **state)
 	assert_int_equal(set(u"", &vendor_a, BS, "x"), EFI_INVALID_PARAMETER);
 	assert_int_equal(set(u"Foo", NULL, BS, "x"), EFI_INVALID_PARAMETER);
 	assert_int_equal(rt_SetVariable(u"Foo", &vendor_a, BS, 1, NULL), EFI_INVALID_PARAMETER);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		assert_int_equal(set(u"Foo", &vendor_a, bad[i].attr, "x"), bad[i].status);
 		assert_false(exists(u"Foo", &vendor_a));
 	}
 	/* The same refusals for a variable that exists, which stays as it was. */
 	assert_int_equal(set(u"Foo", &vendor_a, NV_BS_RT, "keep"), EFI_SUCCESS);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
 		assert_int_equal(set(u"Foo", &vendor_a, bad[i].attr, "x"), bad[i].status);
 	assert_string_equal(get(u"Foo", &vendor_a, NULL), "keep");
 }
@@ -347,7 +348,7 @@ static void test_enumerate(void **state)
 		{ u"Foo", &vendor_a, 0 }, { u"Foo", &vendor_b, 0 }, { u"Bar", &vendor_a, 0 },
 		{ u"Boot0001", &global, 0 }, { u"A", &vendor_b, 0 },
 	};
-	int n = sizeof(seen) / sizeof(seen[0]);
+	int n = ARRAY_SIZE(seen);
 
 	for (int i = 2; i < n; i++)
 		assert_int_equal(set(seen[i].name, seen[i].guid, i % 2 ? BS : NV_BS_RT, "v"),
@@ -428,10 +429,10 @@ static void test_query(void **state)
 	assert_int_equal(rt_QueryVariableInfo(BS, NULL, &left, &max_size), EFI_INVALID_PARAMETER);
 	assert_int_equal(rt_QueryVariableInfo(BS, &max_storage, NULL, &max_size), EFI_INVALID_PARAMETER);
 	assert_int_equal(rt_QueryVariableInfo(BS, &max_storage, &left, NULL), EFI_INVALID_PARAMETER);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
 		assert_int_equal(rt_QueryVariableInfo(bad[i].attr, &max_storage, &left, &max_size),
 				 bad[i].status);
-	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
 		assert_int_equal(rt_QueryVariableInfo(good[i], &max_storage, &left, &max_size),
 				 EFI_SUCCESS);
 		assert_int_equal(max_storage, STORE);

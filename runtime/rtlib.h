@@ -1,9 +1,11 @@
 /*
- * For code that runs after ExitBootServices (efi/rt/): it is copied to
+ * For code that runs after ExitBootServices (runtime/): it is copied to
  * EfiRuntimeServicesCode memory, may be moved by SetVirtualAddressMap, and must neither
  * call into the firmware in flash nor touch boot-services memory. So its helpers are
- * inline, and the build checks that efi/rt/ objects reference nothing outside
- * themselves (tests/test_image.py).
+ * inline, and the build checks that runtime/ objects reference nothing outside
+ * themselves (tests/test_image.py). Each is a deliberate twin of a boot-time helper:
+ * rt_memcpy, rt_memmove, rt_memset, rt_memcmp of lib/libc.c's; rt_guid_eq of
+ * efi_guid_eq (include/efi/core.h).
  */
 #ifndef EFILITE_RTLIB_H
 #define EFILITE_RTLIB_H
@@ -11,7 +13,7 @@
 #include "efitypes.h"
 
 /* Marks runtime state, for the reader: the build already moves every section of an
- * efi/rt/ object into the runtime blob (objcopy --prefix-alloc-sections=.rt). */
+ * runtime/ object into the runtime blob (objcopy --prefix-alloc-sections=.rt). */
 #define RT_DATA
 
 static inline void rt_memcpy(void *dst, const void *src, UINTN n)

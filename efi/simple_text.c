@@ -5,7 +5,10 @@
  */
 #include <string.h>
 #include "console.h"
+#include "log.h"
+#include "utf.h"
 #include "efi/core.h"
+#include "util.h"
 
 #define COLS            80
 #define ROWS            25
@@ -14,7 +17,6 @@
 #define SEQ_TIMEOUT     (10 * 10000)            /* 10 ms in efi_now()'s 100 ns units */
 #define SEQ_MAX         16                      /* bytes of an escape sequence we read */
 #define DEFAULT_ATTR    EFI_TEXT_ATTR(EFI_LIGHTGRAY, EFI_BLACK)
-#define ARRAY_SIZE(a)   (sizeof(a) / sizeof((a)[0]))
 
 static SIMPLE_TEXT_OUTPUT_MODE mode = {
 	.MaxMode = 1,
@@ -338,24 +340,21 @@ static UINT16 read_escape(void)
  * that cannot continue it stays for the next read). */
 static CHAR16 read_utf8(int lead)
 {
-	static const UINT32 least[] = { 0, 0x80, 0x800, 0x10000 };   /* to reject overlongs */
-	int n = lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : 1;               /* continuation bytes */
-	UINT32 c = lead & (0x3f >> n);
+	UINT8 seq[4] = { lead };
+	size_t len = 1, used;
+	UINT32 c;
 
-	if (lead < 0xc0 || lead > 0xf7)
-		return REPLACEMENT;
-	for (int i = 0; i < n; i++) {
+	while (len <= utf8_continuations(lead)) {
 		int b = get_byte_soon();
 
 		if ((b & 0xc0) != 0x80) {
 			pending = b;
-			return REPLACEMENT;
+			break;
 		}
-		c = c << 6 | (b & 0x3f);
+		seq[len++] = b;
 	}
-	if (c < least[n] || c > 0xffff || is_surrogate(c))
-		return REPLACEMENT;
-	return c;
+	c = utf8_decode(seq, len, &used);
+	return c > 0xffff ? REPLACEMENT : c;
 }
 
 static EFI_STATUS EFIAPI ReadKeyStroke(SIMPLE_INPUT_INTERFACE *this, EFI_INPUT_KEY *key)
@@ -401,7 +400,7 @@ SIMPLE_INPUT_INTERFACE efi_conin = {
 	.ReadKeyStroke = ReadKeyStroke,
 };
 
-EFI_STATUS efi_console_init(EFI_HANDLE *handle)
+EFI_STATUS efi_simple_text_init(EFI_HANDLE *handle)
 {
 	static EFI_GUID out_guid = EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL_GUID;
 	static EFI_GUID in_guid = EFI_SIMPLE_TEXT_INPUT_PROTOCOL_GUID;

@@ -1,8 +1,7 @@
 /* The boot services table, ExitBootServices and the small services (UEFI 2.10 section 7). */
-#include "console.h"
+#include "log.h"
 #include "efi/core.h"
-#include "efi/rt.h"
-#include "efi/runtime.h"
+#include "runtime.h"
 #include "memmap.h"
 #include "psci.h"
 
@@ -71,7 +70,6 @@ static bool exited;
 EFI_STATUS EFIAPI ExitBootServices(EFI_HANDLE image, UINTN map_key)
 {
 	static EFI_GUID before = EFI_EVENT_GROUP_BEFORE_EXIT_BOOT_SERVICES_GUID;
-	static EFI_GUID exit = EFI_EVENT_GROUP_EXIT_BOOT_SERVICES_GUID;
 
 	if (!efi_handle_valid(image))
 		return EFI_INVALID_PARAMETER;
@@ -80,13 +78,11 @@ EFI_STATUS EFIAPI ExitBootServices(EFI_HANDLE image, UINTN map_key)
 	/* The caller must hold the current map: it may not free what it did not see. */
 	if (map_key != memmap.key)
 		return EFI_INVALID_PARAMETER;
-	if (!exited)
-		efi_before_exit();
 	exited = true;
 	RT_CALL(rt_variables_exit_boot_services)();
 	if (watchdog)
 		SetTimer(watchdog, TimerCancel, 0);
-	efi_signal_group(&exit);
+	efi_signal_group(&efi_exit_boot_services_guid);
 	/* Boot services are gone: say so in the system table (section 7.4.6). */
 	efi_st->ConIn = NULL;
 	efi_st->ConOut = efi_st->StdErr = NULL;
@@ -147,31 +143,4 @@ EFI_BOOT_SERVICES efi_bs = {
 void efi_boot_services_init(void)
 {
 	efi_table_crc(&efi_bs.Hdr);
-}
-
-const char *efi_status_str(EFI_STATUS s)
-{
-	static const char *const names[] = {
-		[1] = "EFI_LOAD_ERROR", "EFI_INVALID_PARAMETER", "EFI_UNSUPPORTED",
-		"EFI_BAD_BUFFER_SIZE", "EFI_BUFFER_TOO_SMALL", "EFI_NOT_READY", "EFI_DEVICE_ERROR",
-		"EFI_WRITE_PROTECTED", "EFI_OUT_OF_RESOURCES", "EFI_VOLUME_CORRUPTED",
-		"EFI_VOLUME_FULL", "EFI_NO_MEDIA", "EFI_MEDIA_CHANGED", "EFI_NOT_FOUND",
-		"EFI_ACCESS_DENIED", "EFI_NO_RESPONSE", "EFI_NO_MAPPING", "EFI_TIMEOUT",
-		"EFI_NOT_STARTED", "EFI_ALREADY_STARTED", "EFI_ABORTED", "EFI_ICMP_ERROR",
-		"EFI_TFTP_ERROR", "EFI_PROTOCOL_ERROR", "EFI_INCOMPATIBLE_VERSION",
-		"EFI_SECURITY_VIOLATION", "EFI_CRC_ERROR", "EFI_END_OF_MEDIA", [31] = "EFI_END_OF_FILE",
-		"EFI_INVALID_LANGUAGE", "EFI_COMPROMISED_DATA", "EFI_IP_ADDRESS_CONFLICT",
-		"EFI_HTTP_ERROR",
-	};
-	static const char *const warnings[] = {
-		"EFI_SUCCESS", "EFI_WARN_UNKNOWN_GLYPH", "EFI_WARN_DELETE_FAILURE",
-		"EFI_WARN_WRITE_FAILURE", "EFI_WARN_BUFFER_TOO_SMALL", "EFI_WARN_STALE_DATA",
-		"EFI_WARN_FILE_SYSTEM", "EFI_WARN_RESET_REQUIRED",
-	};
-	UINTN code = s & ~EFI_ERROR_MASK;
-
-	if (!EFI_ERROR(s))
-		return code < sizeof(warnings) / sizeof(warnings[0]) ? warnings[code] : "a warning";
-	return code < sizeof(names) / sizeof(names[0]) && names[code] ? names[code]
-								       : "an unknown error";
 }

@@ -1,9 +1,8 @@
-/* Setting up the runtime blob (include/efi/runtime.h) at boot: its regions, its state,
+/* Setting up the runtime blob (include/runtime.h) at boot: its regions, its state,
  * the runtime services table, and the MMIO the OS must map for it. */
-#include "console.h"
+#include "log.h"
 #include "efi/core.h"
-#include "efi/rt.h"
-#include "efi/runtime.h"
+#include "runtime.h"
 #include "memmap.h"
 #include "mmu.h"
 #include "platform.h"
@@ -53,18 +52,26 @@ static void copy_blob(void)
 	mmu_set_prot(base, RT_DATA_OFFSET, PT_R | PT_X);
 }
 
-#define RT_FN(f) .f = rt_ptr(rt_##f)
-
+/* Each service through the blob's copy of it (rt_ptr), never its link address. */
 static void init_services(EFI_RUNTIME_SERVICES *rs)
 {
 	*rs = (EFI_RUNTIME_SERVICES){
 		.Hdr = { EFI_RUNTIME_SERVICES_SIGNATURE, EFI_2_100_SYSTEM_TABLE_REVISION,
 			 sizeof(*rs), 0, 0 },
-		RT_FN(GetTime), RT_FN(SetTime), RT_FN(GetWakeupTime), RT_FN(SetWakeupTime),
-		RT_FN(SetVirtualAddressMap), RT_FN(ConvertPointer), RT_FN(GetVariable),
-		RT_FN(GetNextVariableName), RT_FN(SetVariable), RT_FN(GetNextHighMonotonicCount),
-		RT_FN(ResetSystem), RT_FN(UpdateCapsule), RT_FN(QueryCapsuleCapabilities),
-		RT_FN(QueryVariableInfo),
+		.GetTime = rt_ptr(rt_GetTime),
+		.SetTime = rt_ptr(rt_SetTime),
+		.GetWakeupTime = rt_ptr(rt_GetWakeupTime),
+		.SetWakeupTime = rt_ptr(rt_SetWakeupTime),
+		.SetVirtualAddressMap = rt_ptr(rt_SetVirtualAddressMap),
+		.ConvertPointer = rt_ptr(rt_ConvertPointer),
+		.GetVariable = rt_ptr(rt_GetVariable),
+		.GetNextVariableName = rt_ptr(rt_GetNextVariableName),
+		.SetVariable = rt_ptr(rt_SetVariable),
+		.GetNextHighMonotonicCount = rt_ptr(rt_GetNextHighMonotonicCount),
+		.ResetSystem = rt_ptr(rt_ResetSystem),
+		.UpdateCapsule = rt_ptr(rt_UpdateCapsule),
+		.QueryCapsuleCapabilities = rt_ptr(rt_QueryCapsuleCapabilities),
+		.QueryVariableInfo = rt_ptr(rt_QueryVariableInfo),
 	};
 	efi_table_crc(&rs->Hdr);
 }

@@ -3,7 +3,7 @@
  * SetVirtualAddressMap: time from the PL031, reset through PSCI, the virtual address
  * switch. Runtime code: see rtlib.h for what it may not do.
  */
-#include "efi/runtime.h"
+#include "runtime.h"
 #include "rtlib.h"
 #include "psci.h"
 #include "platform.h"
@@ -13,6 +13,7 @@ struct rt_state rt RT_DATA;
 #define PL031_DR 0x00           /* seconds since 1970 */
 #define PL031_LR 0x08           /* load: sets the counter */
 
+/* Twins of readl/writel (include/mmio.h), kept apart so the blob stays self-contained. */
 static inline UINT32 mmio_read32(UINT64 addr)
 {
 	return *(volatile UINT32 *)addr;
@@ -48,8 +49,8 @@ static BOOLEAN valid_time(const EFI_TIME *t)
 {
 	static const UINT8 mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 
-	/* The PL031 counts 32-bit seconds from 1970: it ends in 2106. */
-	return t->Year >= 1970 && t->Year <= 2105 && t->Month >= 1 && t->Month <= 12 &&
+	/* The PL031 counts 32-bit seconds from 1970: SetTime checks where in 2106 it ends. */
+	return t->Year >= 1970 && t->Year <= 2106 && t->Month >= 1 && t->Month <= 12 &&
 	       t->Day >= 1 && t->Day <= mdays[t->Month - 1] &&
 	       (t->Month != 2 || t->Day < 29 || (t->Year % 4 == 0 && (t->Year % 100 || t->Year % 400 == 0))) &&
 	       t->Hour < 24 && t->Minute < 60 && t->Second < 60 && t->Nanosecond < 1000000000 &&
@@ -82,12 +83,17 @@ EFI_STATUS EFIAPI rt_GetTime(EFI_TIME *time, EFI_TIME_CAPABILITIES *cap)
 
 EFI_STATUS EFIAPI rt_SetTime(EFI_TIME *time)
 {
+	UINT64 secs;
+
 	if (!time || !valid_time(time))
+		return EFI_INVALID_PARAMETER;
+	secs = days_from_civil(time) * 86400 + time->Hour * 3600 + time->Minute * 60 +
+	       time->Second;
+	if (secs > 0xffffffff)
 		return EFI_INVALID_PARAMETER;
 	if (!rt.rtc)
 		return EFI_UNSUPPORTED;
-	mmio_write32(rt.rtc + PL031_LR, days_from_civil(time) * 86400 + time->Hour * 3600 +
-		     time->Minute * 60 + time->Second);
+	mmio_write32(rt.rtc + PL031_LR, secs);
 	return EFI_SUCCESS;
 }
 
@@ -110,6 +116,8 @@ EFI_STATUS EFIAPI rt_GetNextHighMonotonicCount(UINT32 *count)
 	return EFI_SUCCESS;
 }
 
+#ifndef HOST_TEST
+/* Twin of psci_call in boot/psci.c, which the blob may not call. */
 static void psci(UINT32 fn)
 {
 	register UINT64 x0 asm("x0") = fn;
@@ -127,6 +135,7 @@ EFI_STATUS EFIAPI rt_ResetSystem(EFI_RESET_TYPE type, EFI_STATUS status, UINTN s
 	for (;;)
 		asm volatile("wfi");
 }
+#endif
 
 EFI_STATUS EFIAPI rt_UpdateCapsule(EFI_CAPSULE_HEADER **capsules, UINTN count,
 				   EFI_PHYSICAL_ADDRESS sg_list)
@@ -141,6 +150,7 @@ EFI_STATUS EFIAPI rt_QueryCapsuleCapabilities(EFI_CAPSULE_HEADER **capsules, UIN
 }
 
 /* Bitwise CRC-32 (IEEE 802.3): slow but table-free, for the few headers we re-sum. */
+/* Twin of lib/crc32.c (bit at a time: the blob keeps no table). */
 UINT32 rt_crc32(const void *data, UINTN size)
 {
 	const UINT8 *p = data;

@@ -5,10 +5,9 @@
  * SecureBoot is 0 and, with no Platform Key enrolled, SetupMode is 1. Those that
  * describe the firmware itself are read-only.
  */
-#include "console.h"
+#include "log.h"
 #include "efi/core.h"
-#include "efi/rt.h"
-#include "efi/runtime.h"
+#include "runtime.h"
 
 #define RO EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS
 #define NV EFI_VARIABLE_NON_VOLATILE | RO
@@ -26,7 +25,7 @@ static void set(const CHAR16 *name, UINT32 attr, UINTN size, const void *data, b
 		fatal("cannot set a firmware variable: %s", efi_status_str(s));
 }
 
-void efi_variables_init(void)
+void efi_global_vars_init(void)
 {
 	static const UINT8 secure_boot = 0, setup_mode = 1;
 	static const UINT64 os_indications = 0;
@@ -41,7 +40,7 @@ void efi_variables_init(void)
 }
 
 /* Boot0000, BootOrder and BootCurrent: the image QEMU's -kernel gave, found at path. */
-void efi_variables_boot_option(const EFI_DEVICE_PATH *path, const CHAR16 *description)
+void efi_global_vars_boot_option(const EFI_DEVICE_PATH *path, const CHAR16 *description)
 {
 	static const UINT16 order = 0;
 	UINTN plen = efi_devpath_size(path), dlen = 0, size;

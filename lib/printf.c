@@ -1,6 +1,6 @@
 /* A small printf: %c %s %d %i %u %x %X %p %%, flags '-', '0' and '#', width, precision for
  * %s, length modifiers l, ll, z. Enough for a firmware log; nothing floating. */
-#include "console.h"
+#include "log.h"
 
 struct spec { int left, zero, alt, width, prec; };
 

@@ -12,7 +12,7 @@
  *
  * Runtime code (rtlib.h): the state is offsets and sizes, no pointers.
  */
-#include "efi/rt.h"
+#include "runtime.h"
 #include "rtlib.h"
 
 #define STORE_SIZE (32 * 1024)

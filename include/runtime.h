@@ -1,12 +1,13 @@
 /*
- * The runtime blob: everything the OS may still use after ExitBootServices. efi/rt/
- * is linked at RT_LINK_BASE (an address only the linker uses) and copied at boot to an
- * EfiRuntimeServicesCode region with its data RT_DATA_OFFSET bytes above it, in an
- * EfiRuntimeServicesData region; all its references are PC-relative, so the copy runs
- * wherever it lands, and after SetVirtualAddressMap wherever the OS maps it.
+ * The runtime blob (runtime/): everything the OS may still use after ExitBootServices.
+ * runtime/ is linked at RT_LINK_BASE (an address only the linker uses) and copied at
+ * boot (efi/runtime_setup.c) to an EfiRuntimeServicesCode region with its data
+ * RT_DATA_OFFSET bytes above it, in an EfiRuntimeServicesData region; all its references
+ * are PC-relative, so the copy runs wherever it lands, and after SetVirtualAddressMap
+ * wherever the OS maps it.
  */
-#ifndef EFILITE_EFI_RUNTIME_H
-#define EFILITE_EFI_RUNTIME_H
+#ifndef EFILITE_RUNTIME_H
+#define EFILITE_RUNTIME_H
 
 #define RT_LINK_BASE   0x20000000       /* inside virt's PCIe window: never accessed */
 #define RT_DATA_OFFSET 0x10000          /* code gets 64 KiB, data follows */
@@ -33,19 +34,19 @@ struct rt_state {
 	UINTN vmap_size, vmap_desc_size;
 };
 
-/* efi/runtime.c (boot time): copy the blob to its regions and fill rt_state. */
+/* efi/runtime_setup.c (boot time): copy the blob to its regions and fill rt_state. */
 struct platform;
 void efi_runtime_init(const struct platform *p);
 /* Install EFI_RT_PROPERTIES_TABLE and the Memory Attributes Table. */
 void efi_runtime_tables(void);
-/* The blob's copy of a symbol of efi/rt/ (its link address turned into a RAM one). */
+/* The blob's copy of a symbol of runtime/ (its link address turned into a RAM one). */
 void *rt_ptr(const void *link_address);
 #define rt_state() ((struct rt_state *)rt_ptr(&rt))
 /* Call a function of the blob from boot-time code: through its copy, never in place. */
 #define RT_CALL(fn) ((__typeof__(&fn))rt_ptr(fn))
 extern struct rt_state rt;
 
-/* efi/rt/runtime.c */
+/* runtime/services.c: time, reset, the virtual address switch */
 EFI_STATUS EFIAPI rt_GetTime(EFI_TIME *time, EFI_TIME_CAPABILITIES *cap);
 EFI_STATUS EFIAPI rt_SetTime(EFI_TIME *time);
 EFI_STATUS EFIAPI rt_GetWakeupTime(BOOLEAN *enabled, BOOLEAN *pending, EFI_TIME *time);
@@ -61,5 +62,24 @@ EFI_STATUS EFIAPI rt_UpdateCapsule(EFI_CAPSULE_HEADER **capsules, UINTN count,
 EFI_STATUS EFIAPI rt_QueryCapsuleCapabilities(EFI_CAPSULE_HEADER **capsules, UINTN count,
 					      UINT64 *max_size, EFI_RESET_TYPE *type);
 UINT32 rt_crc32(const void *data, UINTN size);
+
+/* runtime/variables.c: the variable services (UEFI 2.10 section 8.2) on one store in the
+ * blob's data, which keeps working after ExitBootServices and SetVirtualAddressMap. */
+EFI_STATUS EFIAPI rt_GetVariable(CHAR16 *name, EFI_GUID *guid, UINT32 *attr, UINTN *size,
+				 VOID *data);
+EFI_STATUS EFIAPI rt_GetNextVariableName(UINTN *size, CHAR16 *name, EFI_GUID *guid);
+EFI_STATUS EFIAPI rt_SetVariable(CHAR16 *name, EFI_GUID *guid, UINT32 attr, UINTN size,
+				 VOID *data);
+EFI_STATUS EFIAPI rt_QueryVariableInfo(UINT32 attr, UINT64 *max_storage, UINT64 *remaining,
+				       UINT64 *max_size);
+
+/* At ExitBootServices: variables without EFI_VARIABLE_RUNTIME_ACCESS disappear. */
+void rt_variables_exit_boot_services(void);
+
+/* Firmware-side, at boot: create or replace a variable that SetVariable then refuses
+ * with EFI_WRITE_PROTECTED (SecureBoot, SetupMode, OsIndicationsSupported ...). attr
+ * may hold only NON_VOLATILE, BOOTSERVICE_ACCESS and RUNTIME_ACCESS. */
+EFI_STATUS rt_variable_set_readonly(const CHAR16 *name, const EFI_GUID *guid, UINT32 attr,
+				    UINTN size, const void *data);
 #endif
 #endif

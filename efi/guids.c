@@ -1,0 +1,8 @@
+/* The GUIDs more than one file of the core names, each defined once. A GUID that one file
+ * alone uses stays there, next to its use. */
+#include "efi/core.h"
+
+EFI_GUID efi_device_path_guid = EFI_DEVICE_PATH_PROTOCOL_GUID;
+EFI_GUID efi_load_file2_guid = EFI_LOAD_FILE2_PROTOCOL_GUID;
+EFI_GUID efi_exit_boot_services_guid = EFI_EVENT_GROUP_EXIT_BOOT_SERVICES_GUID;
+EFI_GUID efi_device_tree_guid = EFI_DEVICE_TREE_GUID;

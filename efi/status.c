@@ -1,0 +1,30 @@
+/* EFI_STATUS values by name, for messages (UEFI 2.10 appendix D). */
+#include "efi/core.h"
+#include "util.h"
+
+const char *efi_status_str(EFI_STATUS s)
+{
+	static const char *const names[] = {
+		[1] = "EFI_LOAD_ERROR", "EFI_INVALID_PARAMETER", "EFI_UNSUPPORTED",
+		"EFI_BAD_BUFFER_SIZE", "EFI_BUFFER_TOO_SMALL", "EFI_NOT_READY", "EFI_DEVICE_ERROR",
+		"EFI_WRITE_PROTECTED", "EFI_OUT_OF_RESOURCES", "EFI_VOLUME_CORRUPTED",
+		"EFI_VOLUME_FULL", "EFI_NO_MEDIA", "EFI_MEDIA_CHANGED", "EFI_NOT_FOUND",
+		"EFI_ACCESS_DENIED", "EFI_NO_RESPONSE", "EFI_NO_MAPPING", "EFI_TIMEOUT",
+		"EFI_NOT_STARTED", "EFI_ALREADY_STARTED", "EFI_ABORTED", "EFI_ICMP_ERROR",
+		"EFI_TFTP_ERROR", "EFI_PROTOCOL_ERROR", "EFI_INCOMPATIBLE_VERSION",
+		"EFI_SECURITY_VIOLATION", "EFI_CRC_ERROR", "EFI_END_OF_MEDIA", [31] = "EFI_END_OF_FILE",
+		"EFI_INVALID_LANGUAGE", "EFI_COMPROMISED_DATA", "EFI_IP_ADDRESS_CONFLICT",
+		"EFI_HTTP_ERROR",
+	};
+	static const char *const warnings[] = {
+		"EFI_SUCCESS", "EFI_WARN_UNKNOWN_GLYPH", "EFI_WARN_DELETE_FAILURE",
+		"EFI_WARN_WRITE_FAILURE", "EFI_WARN_BUFFER_TOO_SMALL", "EFI_WARN_STALE_DATA",
+		"EFI_WARN_FILE_SYSTEM", "EFI_WARN_RESET_REQUIRED",
+	};
+	UINTN code = s & ~EFI_ERROR_MASK;
+
+	if (!EFI_ERROR(s))
+		return code < ARRAY_SIZE(warnings) ? warnings[code] : "a warning";
+	return code < ARRAY_SIZE(names) && names[code] ? names[code]
+								       : "an unknown error";
+}
