@@ -55,6 +55,29 @@ def test_code_image_boots_as_pflash_unit0(cloud_kernel, initrd, tmp_path):
     assert "INIT: reached" in log and "INIT: done" in log, log[-3000:]
 
 
+def test_make_install_and_uninstall(tmp_path):
+    """make install DESTDIR=... writes exactly the two images and the descriptor, with
+    the final (PREFIX) paths inside; make uninstall removes every file it wrote."""
+    dest = str(tmp_path / "dest")
+    make = ["make", "-s", f"B={BUILD}", f"DESTDIR={dest}"]
+    subprocess.run(make + ["install"], cwd=ROOT, check=True, timeout=300, stdout=subprocess.DEVNULL)
+    files = sorted(os.path.relpath(os.path.join(d, f), dest)
+                   for d, _, fs in os.walk(dest) for f in fs)
+    assert files == ["usr/local/share/efilite/efilite-code.fd",
+                     "usr/local/share/efilite/efilite-vars.fd",
+                     f"usr/local/share/qemu/firmware/{DESCRIPTOR}"]
+    with open(f"{dest}/usr/local/share/qemu/firmware/{DESCRIPTOR}") as f:
+        mapping = json.load(f)["mapping"]
+    assert mapping["executable"]["filename"] == "/usr/local/share/efilite/efilite-code.fd"
+    assert mapping["nvram-template"]["filename"] == "/usr/local/share/efilite/efilite-vars.fd"
+    with open(f"{dest}/usr/local/share/efilite/efilite-code.fd", "rb") as a, \
+            open(os.path.join(BUILD, "efilite.bin"), "rb") as b:
+        image = b.read()
+        assert a.read(len(image)) == image and not a.read().strip(b"\0")
+    subprocess.run(make + ["uninstall"], cwd=ROOT, check=True, timeout=60, stdout=subprocess.DEVNULL)
+    assert [f for _, _, fs in os.walk(dest) for f in fs] == []
+    assert not os.path.exists(f"{dest}/usr/local/share/efilite")
+
 def _unprivileged():
     """(uid, gid) the daemon runs as: ourselves, or nobody when we are root."""
     if os.geteuid() != 0:
