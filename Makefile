@@ -196,6 +196,34 @@ FORCE:
 check: all $(HOST_TESTS) $(FUZZ_TARGETS) $(EFI_APPS) $(B)/fault/efilite.bin
 	$(PYTHON) -m pytest -q tests
 
+# ---- install: the images libvirt maps as pflash, and the descriptor it picks them by ----
+# QEMU's virt machine refuses a pflash drive that is not exactly the 64 MiB bank, so the
+# code image is efilite.bin padded (sparse) to 64 MiB; the variable store template is a
+# blank bank, which the firmware formats on first boot.
+PREFIX  ?= /usr/local
+DATADIR  = $(PREFIX)/share/efilite
+# Priority 70 sorts after Debian's AAVMF descriptors (40-60): libvirt picks EFI-lite for a
+# domain that names its loader, and by itself only where no other UEFI is installed.
+# libvirt 9.0 reads only /usr/share/qemu/firmware and /etc/qemu/firmware (and per-user
+# ~/.config/qemu/firmware), so with PREFIX=/usr/local pass QEMU_FW_DIR=/etc/qemu/firmware.
+FW_PRIO ?= 70
+QEMU_FW_DIR ?= $(PREFIX)/share/qemu/firmware
+FW_JSON  = $(QEMU_FW_DIR)/$(FW_PRIO)-efilite-aarch64.json
+$(B)/efilite-code.fd: $(B)/efilite.bin
+	@cp $< $@.tmp && truncate -s 64M $@.tmp && mv $@.tmp $@
+$(B)/efilite-vars.fd:
+	@mkdir -p $(B)
+	@truncate -s 64M $@
+install: $(B)/efilite-code.fd $(B)/efilite-vars.fd
+	install -d $(DESTDIR)$(DATADIR) $(dir $(DESTDIR)$(FW_JSON))
+	install -m 644 $^ $(DESTDIR)$(DATADIR)/
+	sed 's|@DATADIR@|$(DATADIR)|g' tools/firmware/efilite-aarch64.json.in \
+		> $(DESTDIR)$(FW_JSON)
+uninstall:
+	rm -f $(DESTDIR)$(DATADIR)/efilite-code.fd $(DESTDIR)$(DATADIR)/efilite-vars.fd \
+		$(DESTDIR)$(FW_JSON)
+	rmdir $(DESTDIR)$(DATADIR) 2>/dev/null || true
+
 # Boot times against QEMU's direct boot, EDK2 and U-Boot: docs/benchmarks.md.
 bench: all
 	$(PYTHON) tests/bench/bench.py
@@ -203,5 +231,5 @@ bench: all
 clean:
 	rm -rf $(B)
 
-.PHONY: all run check clean fuzz bench selftest FORCE
+.PHONY: all run check clean fuzz bench selftest install uninstall FORCE
 -include $(OBJS:.o=.d)
