@@ -108,11 +108,13 @@ HOST_TESTS = $(B)/host/test_pgtable $(B)/host/test_memmap $(B)/host/test_pool $(
 	     $(B)/host/test_protocol $(B)/host/test_event $(B)/host/test_pecoff \
 	     $(B)/host/test_console $(B)/host/test_rng $(B)/host/test_fwcfg \
 	     $(B)/host/test_variables $(B)/host/test_acpi_loader $(B)/host/test_smbios \
-	     $(B)/host/test_devpath $(B)/host/test_lib $(B)/host/test_rtc $(B)/host/test_memattr
+	     $(B)/host/test_devpath $(B)/host/test_lib $(B)/host/test_rtc $(B)/host/test_memattr \
+	     $(B)/host/test_block_io
 STUBS = tests/host/stubs.c efi/guids.c
 $(B)/host/test_devpath: tests/host/test_devpath.c efi/devpath.c efi/protocol.c $(STUBS)
 $(B)/host/test_variables: tests/host/test_variables.c runtime/variables.c
 $(B)/host/test_rtc:     tests/host/test_rtc.c runtime/services.c
+$(B)/host/test_block_io: tests/host/test_block_io.c efi/block_io.c
 $(B)/host/test_memattr: tests/host/test_memattr.c efi/memattr.c
 # lib/printf.c under other names: the test's own printf stays the C library's.
 $(B)/host/test_lib:     tests/host/test_lib.c lib/utf.c lib/crc32.c lib/printf.c
