@@ -120,6 +120,9 @@ int mbr_scan(const struct blkdev *d, struct part_table *t, uint8_t *blk, const c
 			      rec[i][0], i + 1);
 			return 0;
 		}
+	/* Four empty records are no table either: FAT on a whole disk looks just so. */
+	if (!memcmp(rec, (uint8_t[sizeof(rec)]){ 0 }, sizeof(rec)))
+		return 0;
 	t->scheme = PART_MBR;
 	for (int i = 0; i < 4; i++)
 		if (rec[i][4] && get_le32(rec[i] + 12) && !is_extended(rec[i][4]))
