@@ -18,12 +18,32 @@ int part_fail(const char **why, const char *fmt, ...)
 	return -1;
 }
 
+/* parts[] doubles as needed: most disks have a few partitions, not PART_MAX. */
+static bool grow(struct part_table *t)
+{
+	uint32_t capacity = t->capacity ? 2 * t->capacity : 4;
+	struct part *p = calloc(capacity, sizeof(*p));
+
+	if (!p)
+		return false;
+	if (t->count)
+		memcpy(p, t->parts, t->count * sizeof(*p));
+	free(t->parts);
+	t->parts = p;
+	t->capacity = capacity;
+	return true;
+}
+
 struct part *part_add(struct part_table *t, uint32_t number)
 {
 	struct part *p;
 
 	if (t->count == PART_MAX) {
 		t->dropped++;
+		return NULL;
+	}
+	if (t->count == t->capacity && !grow(t)) {
+		t->out_of_memory = true;
 		return NULL;
 	}
 	p = &t->parts[t->count++];
@@ -35,7 +55,7 @@ void part_free(struct part_table *t)
 {
 	free(t->parts);
 	t->parts = NULL;
-	t->count = 0;
+	t->count = t->capacity = 0;
 }
 
 static int scan(const struct blkdev *d, struct part_table *t, uint8_t *blk, const char **why)
@@ -51,6 +71,8 @@ static int scan(const struct blkdev *d, struct part_table *t, uint8_t *blk, cons
 	if (t->dropped)
 		warn("%s: %u more partitions ignored (at most %u are used)",
 		     t->scheme == PART_GPT ? "GPT" : "MBR", t->dropped, PART_MAX);
+	if (r == 0 && t->out_of_memory)
+		return part_fail(why, "out of memory");
 	return r < 0 ? r : (int)t->count;
 }
 
@@ -66,8 +88,7 @@ int part_scan(const struct blkdev *d, struct part_table *t, const char **why)
 	if (!d->nr_blocks)
 		return 0;
 	blk = calloc(1, bs);
-	t->parts = calloc(PART_MAX, sizeof(*t->parts));
-	r = blk && t->parts ? scan(d, t, blk, why) : part_fail(why, "out of memory");
+	r = blk ? scan(d, t, blk, why) : part_fail(why, "out of memory");
 	free(blk);
 	if (r <= 0) {
 		part_free(t);

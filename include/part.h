@@ -36,6 +36,8 @@ struct part_table {
 	uint32_t count;
 	uint32_t dropped;       /* valid partitions beyond PART_MAX, not in parts[] */
 	struct part *parts;     /* count of them in number order (calloc; part_free) */
+	uint32_t capacity;      /* of parts[]: part_scan's own */
+	bool out_of_memory;
 };
 
 /* Finds the partitions of a whole disk. Returns their number (0: no partition table,
