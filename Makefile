@@ -145,7 +145,7 @@ $(B)/fuzz/fuzz_acpi_loader: tests/fuzz/fuzz_acpi_loader.c efi/acpi_loader.c
 $(B)/fuzz/fuzz_smbios: tests/fuzz/fuzz_smbios.c efi/smbios_build.c
 $(B)/fuzz/fuzz_part: tests/fuzz/fuzz_part.c fs/part.c fs/part_mbr.c fs/part_gpt.c lib/crc32.c \
 		     tests/fuzz/no_coverage.txt \
-		     fs/part_int.h
+		     fs/part_int.h include/part.h include/blkdev.h include/crc32.h
 $(B)/fuzz/fuzz_part: FUZZCFLAGS += -fsanitize-coverage-ignorelist=tests/fuzz/no_coverage.txt
 $(FUZZ_TARGETS):
 	@mkdir -p $(dir $@)
