@@ -6,6 +6,11 @@
 #include "console.h"
 #include "part_int.h"
 
+static const char *scheme_name(const struct part_table *t)
+{
+	return t->scheme == PART_GPT ? "GPT" : "MBR";
+}
+
 int part_fail(const char **why, const char *fmt, ...)
 {
 	static char msg[224];
@@ -16,6 +21,19 @@ int part_fail(const char **why, const char *fmt, ...)
 	va_end(ap);
 	*why = msg;
 	return -1;
+}
+
+void part_refuse(struct part_table *t, const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	if (t->refused++ >= PART_REFUSALS_LOGGED)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	warn("%s: %s, ignored", scheme_name(t), msg);
 }
 
 /* parts[] doubles as needed: most disks have a few partitions, not PART_MAX. */
@@ -68,9 +86,12 @@ static int scan(const struct blkdev *d, struct part_table *t, uint8_t *blk, cons
 		return 0;
 	t->mbr_signature = get_le32(blk + 440);
 	r = mbr_is_protective(blk) ? gpt_scan(d, t, blk, why) : mbr_scan(d, t, blk, why);
+	if (t->refused > PART_REFUSALS_LOGGED)
+		warn("%s: %u more partitions ignored as above", scheme_name(t),
+		     t->refused - PART_REFUSALS_LOGGED);
 	if (t->dropped)
-		warn("%s: %u more partitions ignored (at most %u are used)",
-		     t->scheme == PART_GPT ? "GPT" : "MBR", t->dropped, PART_MAX);
+		warn("%s: %u more partitions ignored (at most %u are used)", scheme_name(t),
+		     t->dropped, PART_MAX);
 	if (r == 0 && t->out_of_memory)
 		return part_fail(why, "out of memory");
 	return r < 0 ? r : (int)t->count;

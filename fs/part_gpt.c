@@ -11,7 +11,6 @@
 #define GPT_REVISION_MAJOR      1
 #define GPT_HEADER_MIN          92
 #define GPT_ENTRY_MIN           128
-#define REFUSALS_LOGGED         8       /* then one summary line: a disk cannot flood the log */
 
 /* EFI_PARTITION_TABLE_HEADER fields we use (byte offsets in the comments). */
 struct gpt_header {
@@ -114,22 +113,7 @@ struct gpt_walk {
 	const struct gpt_header *h;
 	struct part_table *t;           /* NULL: only the CRC */
 	uint8_t *blk;
-	uint32_t refused;
 };
-
-static void refuse(struct gpt_walk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void refuse(struct gpt_walk *w, const char *fmt, ...)
-{
-	char msg[128];
-	va_list ap;
-
-	if (w->refused++ >= REFUSALS_LOGGED)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	warn("GPT: %s, ignored", msg);
-}
 
 static const struct part *overlapping(const struct part_table *t, uint64_t first, uint64_t last)
 {
@@ -151,15 +135,16 @@ static void add_entry(struct gpt_walk *w, const uint8_t *e, uint32_t number)
 	if (!memcmp(e, unused, 16))
 		return;
 	if (first > last || first < w->h->first_usable || last > w->h->last_usable) {
-		refuse(w, "partition %u (blocks %llu..%llu) is outside the usable blocks %llu..%llu",
-		       number, (unsigned long long)first, (unsigned long long)last,
-		       (unsigned long long)w->h->first_usable, (unsigned long long)w->h->last_usable);
+		part_refuse(w->t, "partition %u (blocks %llu..%llu) is outside the usable blocks %llu..%llu",
+			    number, (unsigned long long)first, (unsigned long long)last,
+			    (unsigned long long)w->h->first_usable,
+			    (unsigned long long)w->h->last_usable);
 		return;
 	}
 	o = overlapping(w->t, first, last);
 	if (o) {
-		refuse(w, "partition %u (blocks %llu..%llu) overlaps partition %u", number,
-		       (unsigned long long)first, (unsigned long long)last, o->number);
+		part_refuse(w->t, "partition %u (blocks %llu..%llu) overlaps partition %u", number,
+			    (unsigned long long)first, (unsigned long long)last, o->number);
 		return;
 	}
 	p = part_add(w->t, number);
@@ -259,7 +244,5 @@ int gpt_scan(const struct blkdev *d, struct part_table *t, uint8_t *blk, const c
 	memcpy(t->disk_guid, h.disk_guid, 16);
 	if (walk_array(&w, &crc))
 		return part_fail(why, "GPT: cannot read the entry array again");
-	if (w.refused > REFUSALS_LOGGED)
-		warn("GPT: %u more partitions ignored as above", w.refused - REFUSALS_LOGGED);
 	return 0;
 }

@@ -19,6 +19,8 @@ static inline uint64_t get_le64(const uint8_t *p)
 /* The next free slot of t, numbered; NULL (and counted in t->dropped) when full. */
 struct part *part_add(struct part_table *t, uint32_t number);
 int part_fail(const char **why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Logs "GPT: <what>, ignored" (or MBR:) for the first few, counts them all. */
+void part_refuse(struct part_table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* LBA 0 is in blk (a block_size buffer they may reuse). */
 bool mbr_is_protective(const uint8_t *mbr);

@@ -40,9 +40,9 @@ static void add_record(const struct blkdev *d, struct part_table *t, const uint8
 	struct part *p;
 
 	if (first == 0 || first >= d->nr_blocks || size > d->nr_blocks - first) {
-		warn("MBR: partition %u (blocks %llu+%llu) is past the end of the disk (%llu blocks), ignored",
-		     number, (unsigned long long)first, (unsigned long long)size,
-		     (unsigned long long)d->nr_blocks);
+		part_refuse(t, "partition %u (blocks %llu+%llu) is past the end of the disk (%llu blocks)",
+			    number, (unsigned long long)first, (unsigned long long)size,
+			    (unsigned long long)d->nr_blocks);
 		return;
 	}
 	p = part_add(t, number);

@@ -10,6 +10,7 @@
 
 #define PART_MAX        128             /* partitions reported per disk; more are logged */
 #define PART_ARRAY_MAX  (1u << 20)      /* bytes of GPT entry array accepted (8192 x 128) */
+#define PART_REFUSALS_LOGGED 8          /* bad entries logged one by one, the rest counted */
 
 enum part_scheme { PART_NONE, PART_MBR, PART_GPT };
 
@@ -35,6 +36,7 @@ struct part_table {
 	bool gpt_backup;        /* the primary GPT was bad; these come from the backup */
 	uint32_t count;
 	uint32_t dropped;       /* valid partitions beyond PART_MAX, not in parts[] */
+	uint32_t refused;       /* bad entries (outside the disk or usable blocks, overlapping) */
 	struct part *parts;     /* count of them in number order (calloc; part_free) */
 	uint32_t capacity;      /* of parts[]: part_scan's own */
 	bool out_of_memory;

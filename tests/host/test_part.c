@@ -786,6 +786,29 @@ static void test_gpt_bad_entries(void **state)
 	image_free(&im);
 }
 
+/* A disk full of bad entries cannot flood the log: 8 lines, then a count. */
+static void test_gpt_refusal_flood(void **state)
+{
+	struct part_table t;
+	struct image im;
+	const char *why;
+
+	gpt_copy(&im);
+	for (int i = 10; i < 30; i++) {
+		memset(at(&im, 2, i * 128), 0x77, 16);
+		put64(at(&im, 2, i * 128 + 32), 1);     /* over the header */
+		put64(at(&im, 2, i * 128 + 40), 10);
+	}
+	fix_crcs(&im, 1);
+	assert_int_equal(scan(&im, &t, &why), 4);
+	assert_int_equal(t.refused, 20);
+	assert_int_equal(log_count("is outside the usable blocks"), PART_REFUSALS_LOGGED);
+	assert_int_equal(log_count("GPT: 12 more partitions ignored as above"), 1);
+	assert_int_equal(log_lines(), PART_REFUSALS_LOGGED + 1);
+	part_free(&t);
+	image_free(&im);
+}
+
 /* A cloud image grown after sgdisk made it: the backup is no longer at the end. */
 static void test_gpt_grown_disk(void **state)
 {
@@ -1089,6 +1112,7 @@ int main(void)
 		cmocka_unit_test(test_gpt_entry_sizes),
 		cmocka_unit_test(test_gpt_header_fields),
 		cmocka_unit_test(test_gpt_bad_entries),
+		cmocka_unit_test(test_gpt_refusal_flood),
 		cmocka_unit_test(test_gpt_grown_disk),
 		cmocka_unit_test(test_gpt_truncated),
 		cmocka_unit_test(test_mbr_sfdisk),
