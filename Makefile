@@ -109,7 +109,9 @@ HOST_TESTS = $(B)/host/test_pgtable $(B)/host/test_memmap $(B)/host/test_pool $(
 	     $(B)/host/test_console $(B)/host/test_rng $(B)/host/test_fwcfg \
 	     $(B)/host/test_variables $(B)/host/test_acpi_loader $(B)/host/test_smbios \
 	     $(B)/host/test_devpath $(B)/host/test_lib $(B)/host/test_rtc $(B)/host/test_memattr \
-	     $(B)/host/test_block_io
+	     $(B)/host/test_block_io $(B)/host/test_part
+$(B)/host/test_part:    tests/host/test_part.c fs/part.c fs/part_mbr.c fs/part_gpt.c lib/crc32.c \
+			fs/part_int.h
 STUBS = tests/host/stubs.c efi/guids.c
 $(B)/host/test_devpath: tests/host/test_devpath.c efi/devpath.c efi/protocol.c $(STUBS)
 $(B)/host/test_variables: tests/host/test_variables.c runtime/variables.c
@@ -141,13 +143,18 @@ $(B)/host/dts/%.dtb: tests/dts/%.dts
 	@dtc -q -I dts -O dtb $< -o $@
 
 # ---- fuzz targets (clang's libFuzzer): a short run in make check, a long one in make fuzz ----
-FUZZ_TARGETS = $(B)/fuzz/fuzz_pecoff $(B)/fuzz/fuzz_acpi_loader $(B)/fuzz/fuzz_smbios
+FUZZ_TARGETS = $(B)/fuzz/fuzz_pecoff $(B)/fuzz/fuzz_acpi_loader $(B)/fuzz/fuzz_smbios \
+	       $(B)/fuzz/fuzz_part
 FUZZCFLAGS = -std=gnu11 -g -O1 -fshort-wchar -Iinclude -Itests/host/shim -I$(GNUEFI) \
 	     -DHOST_TEST -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	     -Wall -Wextra -Werror -Wno-unused-parameter
 $(B)/fuzz/fuzz_pecoff: tests/fuzz/fuzz_pecoff.c efi/pecoff.c
 $(B)/fuzz/fuzz_acpi_loader: tests/fuzz/fuzz_acpi_loader.c efi/acpi_loader.c
 $(B)/fuzz/fuzz_smbios: tests/fuzz/fuzz_smbios.c efi/smbios_build.c
+$(B)/fuzz/fuzz_part: tests/fuzz/fuzz_part.c fs/part.c fs/part_mbr.c fs/part_gpt.c lib/crc32.c \
+		     tests/fuzz/no_coverage.txt \
+		     fs/part_int.h include/part.h include/blkdev.h include/crc32.h
+$(B)/fuzz/fuzz_part: FUZZCFLAGS += -fsanitize-coverage-ignorelist=tests/fuzz/no_coverage.txt
 $(FUZZ_TARGETS):
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
