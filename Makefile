@@ -108,7 +108,9 @@ HOST_TESTS = $(B)/host/test_pgtable $(B)/host/test_memmap $(B)/host/test_pool $(
 	     $(B)/host/test_protocol $(B)/host/test_event $(B)/host/test_pecoff \
 	     $(B)/host/test_console $(B)/host/test_rng $(B)/host/test_fwcfg \
 	     $(B)/host/test_variables $(B)/host/test_acpi_loader $(B)/host/test_smbios \
-	     $(B)/host/test_devpath
+	     $(B)/host/test_devpath $(B)/host/test_fat
+FAT_SRCS = fs/fat.c fs/fat_table.c fs/fat_data.c fs/fat_dir.c fs/fat_file.c fs/fat_rw.c
+$(B)/host/test_fat: tests/host/test_fat.c $(FAT_SRCS) $(wildcard fs/*.h)
 $(B)/host/test_devpath: tests/host/test_devpath.c efi/devpath.c efi/protocol.c
 $(B)/host/test_variables: tests/host/test_variables.c efi/rt/variables.c
 $(B)/host/test_acpi_loader: tests/host/test_acpi_loader.c efi/acpi_loader.c
