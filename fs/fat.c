@@ -171,7 +171,7 @@ static int root_label(struct fat_volume *v, uint8_t *name, bool write)
 	uint32_t off;
 	int rc = fat_open_root(v, &root);
 
-	for (off = 0; !rc; off += DIRENT) {
+	for (off = 0; !rc && off < DIR_MAX_BYTES; off += DIRENT) {
 		uint64_t got;
 
 		rc = fat_stream(root, off, de, DIRENT, false, &got);

@@ -455,6 +455,8 @@ int fat_dir_add(struct fat_file *dir, const uint16_t *name, const uint8_t *de,
 	memcpy(sde, de, DIRENT);
 	if (len && (rc = make_alias(dir, name, len, sde, &need_lfn)))
 		return rc;
+	if (len)
+		sde[12] = 0;    /* no NT lower-case bits: the long name carries the case */
 	if (need_lfn)
 		nlfn = (len + LFN_CHARS - 1) / LFN_CHARS;
 	if ((rc = find_slots(dir, nlfn + 1, &at, &at_end)))

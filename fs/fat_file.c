@@ -53,6 +53,10 @@ static int from_found(struct fat_file *dir, const struct fat_found *fd, struct f
 	bool is_dir = fd->de[11] & FAT_ATTR_DIRECTORY;
 	uint32_t first = fat_de_cluster(v, fd->de);
 
+	if (is_dir && !first) {
+		warn("fat: directory %.11s has no cluster\n", fd->de);
+		return FAT_VOLUME_CORRUPTED;
+	}
 	if (is_dir) {
 		for (struct fat_file *a = dir; a; a = a->parent)
 			if (a->first == first) {

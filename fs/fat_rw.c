@@ -86,7 +86,7 @@ static int grow(struct fat_file *f, uint64_t size, uint64_t zero_to)
 int fat_write(struct fat_file *f, const void *buf, uint64_t *len)
 {
 	uint64_t end = f->pos + *len, done = 0;
-	int rc = f->is_dir ? FAT_INVALID : may_write(f);
+	int rc = f->is_dir ? FAT_UNSUPPORTED : may_write(f);
 
 	if (!rc && (end < f->pos || end > FAT_FILE_MAX))
 		rc = FAT_NO_SPACE;

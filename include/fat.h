@@ -92,8 +92,8 @@ bool fat_is_dir(const struct fat_file *f);
 
 /* Files: *len bytes in, *len bytes done out (short at the end of the file). */
 int fat_read(struct fat_file *f, void *buf, uint64_t *len);
-/* Files: a write past the end grows the file (the gap reads as zeros). All or nothing:
- * FAT_NO_SPACE leaves the file as it was and *len 0. */
+/* Files (FAT_UNSUPPORTED for a directory): a write past the end grows the file (the
+ * gap reads as zeros). All or nothing: FAT_NO_SPACE leaves the file as it was, *len 0. */
 int fat_write(struct fat_file *f, const void *buf, uint64_t *len);
 /* Directories: the next entry ("." and ".." included), FAT_END_OF_FILE after the last.
  * The position of a directory is a byte offset: save it with fat_get_pos before and

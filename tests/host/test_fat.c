@@ -50,7 +50,7 @@ static struct blkdev bdev;
 static void now(struct fat_time *t)
 {
 	*t = (struct fat_time){ .year = 2024, .month = 5, .day = 17, .hour = 13, .minute = 37,
-				.second = 42, .centisecond = 50 };
+				.second = 43, .centisecond = 50 };
 }
 
 static void open_dev(uint32_t bs, uint64_t off, bool ro)
@@ -519,7 +519,16 @@ static void write_gap_and_aliases(void **s)
 	assert_int_equal(fat_get_info(f, &info), FAT_OK);
 	assert_int_equal(info.size, 2010);
 	info.size = 2900;
+	info.modify = (struct fat_time){ .year = 2023, .month = 3, .day = 4, .hour = 5,
+					 .minute = 6, .second = 8 };
+	info.attr |= FAT_ATTR_SYSTEM;
 	assert_int_equal(fat_set_info(f, &info), FAT_OK);
+	assert_int_equal(fat_get_info(f, &info), FAT_OK);
+	assert_int_equal(info.modify.year, 2023);
+	assert_int_equal(info.modify.second, 8);
+	assert_int_equal(info.create.year, 2024);       /* from now() at creation */
+	assert_int_equal(info.create.second, 43);       /* odd: the 10 ms field holds 1 s */
+	assert_int_equal(info.create.centisecond, 50);
 	assert_int_equal(fat_set_pos(f, 0), FAT_OK);
 	len = sizeof(buf);
 	memset(buf, 0xAA, sizeof(buf));
@@ -544,13 +553,18 @@ static void write_gap_and_aliases(void **s)
 	open_path(v, "nodir\\file", FAT_OPEN_WRITE | FAT_OPEN_CREATE, 0, FAT_NOT_FOUND);
 	unmount(v);
 	fsck_clean(0);
-	o = capture("mdir -i %s ::", img);
+	o = capture("mdir -a -i %s ::", img);
 	assert_non_null(strstr(o, "LONGNA~1 TEX"));
 	assert_non_null(strstr(o, "LONGN~10 TEX"));
 	assert_non_null(strstr(o, "Long Name Prefix 11.text"));
 	assert_non_null(strstr(o, "UPPER    TXT"));
 	assert_non_null(strstr(o, "lower.txt"));
 	assert_null(strstr(o, "LOWER~1"));
+	if (!strstr(o, " 2900 2023-03-04"))
+		fprintf(stderr, "%s", o);
+	assert_non_null(strstr(o, " 2900 2023-03-04"));
+	o = capture("mattrib -i %s ::/gap", img);
+	assert_non_null(strstr(o, "S"));
 }
 
 /* Fill the volume: FAT_NO_SPACE, nothing leaked, and the space back after a delete. */
