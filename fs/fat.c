@@ -103,6 +103,7 @@ static void read_fsinfo(struct fat_volume *v)
 	const uint8_t *s = v->sect;
 
 	v->next_free = 2;
+	v->sect_lba = UINT64_MAX;       /* the scratch sector holds other sectors below */
 	if (!v->fsinfo_sector || blk_read(&v->dev, v->fsinfo_sector, 1, v->sect))
 		return;
 	if (get32(s) != FSI_LeadSig || get32(s + 484) != FSI_StrucSig ||
@@ -262,6 +263,7 @@ int fat_set_label(struct fat_volume *v, const uint16_t *label)
 	rc = root_label(v, name, true);
 	if (rc)
 		return rc;
+	v->sect_lba = UINT64_MAX;
 	if (blk_read(&v->dev, 0, 1, v->sect))
 		return FAT_DEVICE_ERROR;
 	memcpy(v->sect + (v->bits == 32 ? BS_VolLab32 : BS_VolLab16), name, 11);

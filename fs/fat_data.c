@@ -17,17 +17,25 @@ int fat_io(struct fat_volume *v, uint64_t byte, void *buf, uint64_t len, bool wr
 
 		if (off || len < v->bps) {
 			n = v->bps - off < len ? v->bps - off : len;
-			if (blk_read(&v->dev, lba, 1, v->sect))
-				return FAT_DEVICE_ERROR;
+			if (v->sect_lba != lba) {
+				v->sect_lba = UINT64_MAX;
+				if (blk_read(&v->dev, lba, 1, v->sect))
+					return FAT_DEVICE_ERROR;
+				v->sect_lba = lba;
+			}
 			if (!write) {
 				memcpy(p, v->sect + off, n);
 			} else {
 				memcpy(v->sect + off, p, n);
-				if (blk_write(&v->dev, lba, 1, v->sect))
+				if (blk_write(&v->dev, lba, 1, v->sect)) {
+					v->sect_lba = UINT64_MAX;
 					return FAT_DEVICE_ERROR;
+				}
 			}
 		} else {
 			n = len / v->bps * v->bps;
+			if (write && v->sect_lba - lba < n / v->bps)
+				v->sect_lba = UINT64_MAX;
 			if (write ? blk_write(&v->dev, lba, n / v->bps, p)
 				  : blk_read(&v->dev, lba, n / v->bps, p))
 				return FAT_DEVICE_ERROR;

@@ -35,7 +35,8 @@ struct fat_volume {
 	bool free_known, fsinfo_dirty;
 	struct fat_cache_slot cache[FAT_CACHE_SLOTS];
 	unsigned cache_next;
-	uint8_t *sect;          /* one sector of scratch for partial-sector I/O */
+	uint8_t *sect;          /* one sector of scratch for partial-sector I/O, */
+	uint64_t sect_lba;      /* holding this one (UINT64_MAX: none): directory scans */
 	uint8_t label[11];
 };
 

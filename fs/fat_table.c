@@ -242,6 +242,7 @@ static int write_fsinfo(struct fat_volume *v)
 
 	if (!v->fsinfo_sector || !v->fsinfo_dirty)
 		return FAT_OK;
+	v->sect_lba = UINT64_MAX;
 	if (blk_read(&v->dev, v->fsinfo_sector, 1, s))
 		return FAT_DEVICE_ERROR;
 	put32(s + FSI_Free_Count, v->free_known ? v->free_count : 0xFFFFFFFF);
