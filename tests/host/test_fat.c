@@ -148,6 +148,15 @@ static void put_file(const char *host, size_t n, unsigned seed)
 	free(p);
 }
 
+static size_t fat_u16len_test(const uint16_t *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
 static void a16(uint16_t *out, const char *s)
 {
 	while ((*out++ = (uint8_t)*s++))
@@ -596,6 +605,55 @@ static void write_gap_and_aliases(void **s)
 	assert_non_null(strstr(o, "S"));
 }
 
+/* Names at the LFN entry boundaries, the longest, and beyond ASCII (a surrogate pair):
+ * written, fsck-clean, found again and listed exactly as given. */
+static void long_and_unicode_names(void **s)
+{
+	static uint16_t names[5][FAT_NAME_MAX + 2];
+	struct fat_volume *v;
+	struct fat_file *root, *f;
+	struct fat_info info;
+	const uint16_t uni[] = u"Gr\u00fc\u00dfe \u2603 \U0001F600.txt";
+	int seen = 0;
+
+	for (int i = 0; i < 13; i++)
+		names[0][i] = 'a' + i;                  /* one LFN entry, no terminator */
+	for (int i = 0; i < 26; i++)
+		names[1][i] = 'A' + i % 26;             /* two, no terminator */
+	for (int i = 0; i < FAT_NAME_MAX; i++)
+		names[2][i] = '0' + i % 10;             /* the longest */
+	memcpy(names[3], uni, sizeof(uni));
+	for (int i = 0; i < FAT_NAME_MAX + 1; i++)
+		names[4][i] = 'x';                      /* one too long */
+	mkimg("-F 16 -s 1", 8192);
+	v = mount_img(512, 0, false);
+	assert_int_equal(fat_open_root(v, &root), FAT_OK);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(fat_open(root, names[i], FAT_OPEN_WRITE | FAT_OPEN_CREATE, 0, &f),
+				 FAT_OK);
+		fat_close(f);
+	}
+	assert_int_equal(fat_open(root, names[4], FAT_OPEN_WRITE | FAT_OPEN_CREATE, 0, &f),
+			 FAT_INVALID);
+	fat_close(root);
+	unmount(v);
+	fsck_clean(0);
+	v = mount_img(512, 0, true);
+	assert_int_equal(fat_open_root(v, &root), FAT_OK);
+	while (fat_readdir(root, &info) == FAT_OK)
+		for (int i = 0; i < 4; i++)
+			if (!memcmp(info.name, names[i], (fat_u16len_test(names[i]) + 1) * 2))
+				seen |= 1 << i;
+	assert_int_equal(seen, 15);
+	names[0][0] = 'A';                              /* any case */
+	assert_int_equal(fat_open(root, names[0], 0, 0, &f), FAT_OK);
+	fat_close(f);
+	assert_int_equal(fat_open(root, uni, 0, 0, &f), FAT_OK);
+	fat_close(f);
+	fat_close(root);
+	unmount(v);
+}
+
 /* Fill the volume: FAT_NO_SPACE, nothing leaked, and the space back after a delete. */
 static void full_volume(void **s)
 {
@@ -930,7 +988,7 @@ int main(void)
 		cmocka_unit_test(readdir_and_info), cmocka_unit_test(write_fat12),
 		cmocka_unit_test(write_fat16), cmocka_unit_test(write_fat32),
 		cmocka_unit_test(write_fat32_4k), cmocka_unit_test(write_gap_and_aliases),
-		cmocka_unit_test(full_volume), cmocka_unit_test(fsinfo_hint),
+		cmocka_unit_test(long_and_unicode_names), cmocka_unit_test(full_volume), cmocka_unit_test(fsinfo_hint),
 		cmocka_unit_test(read_only), cmocka_unit_test(label),
 		cmocka_unit_test(bad_bpb), cmocka_unit_test(bad_chains),
 		cmocka_unit_test(bad_names),
