@@ -1,0 +1,268 @@
+/* The file allocation table: a few sectors cached write-back, entries of 12, 16 or 32
+ * bits read and written through them, clusters allocated and freed, the free count
+ * counted once (FSInfo's is only a hint), and every FAT copy written on flush. */
+#include <stdlib.h>
+#include <string.h>
+#include "log.h"
+#include "fat_priv.h"
+
+#define FSI_Free_Count  488
+#define FSI_Nxt_Free    492
+
+static unsigned first_fat(const struct fat_volume *v)
+{
+	return v->active_fat < 0 ? 0 : v->active_fat;
+}
+
+/* A dirty sector goes to every FAT copy (or only the active one when mirroring is off). */
+static int write_slot(struct fat_volume *v, struct fat_cache_slot *s)
+{
+	for (unsigned i = 0; i < v->nfats; i++) {
+		if (v->active_fat >= 0 && i != (unsigned)v->active_fat)
+			continue;
+		if (blk_write(&v->dev, v->fat_start + (uint64_t)i * v->fat_size + s->sector, 1,
+			      s->buf))
+			return FAT_DEVICE_ERROR;
+	}
+	s->dirty = false;
+	return FAT_OK;
+}
+
+static struct fat_cache_slot *slot_for(struct fat_volume *v, uint32_t sector, int *rc)
+{
+	struct fat_cache_slot *s;
+
+	for (unsigned i = 0; i < FAT_CACHE_SLOTS; i++)
+		if (v->cache[i].valid && v->cache[i].sector == sector)
+			return &v->cache[i];
+	s = &v->cache[v->cache_next++ % FAT_CACHE_SLOTS];
+	if (s->valid && s->dirty && (*rc = write_slot(v, s)))
+		return NULL;
+	s->valid = false;
+	if (blk_read(&v->dev, v->fat_start + (uint64_t)first_fat(v) * v->fat_size + sector, 1,
+		     s->buf)) {
+		*rc = FAT_DEVICE_ERROR;
+		return NULL;
+	}
+	s->sector = sector;
+	s->valid = true;
+	return s;
+}
+
+/* The byte at offset off of the FAT, in the cache; marked dirty when it will change. */
+static uint8_t *fat_byte(struct fat_volume *v, uint32_t off, bool dirty, int *rc)
+{
+	struct fat_cache_slot *s = slot_for(v, off / v->bps, rc);
+
+	if (!s)
+		return NULL;
+	s->dirty |= dirty;
+	return s->buf + off % v->bps;
+}
+
+static int entry_rw(struct fat_volume *v, uint32_t n, uint32_t *val, bool write)
+{
+	uint32_t off = v->bits == 12 ? n + n / 2 : n * (v->bits / 8);
+	uint8_t *p[4];
+	uint32_t x = 0, nb = v->bits == 12 ? 2 : v->bits / 8;
+	int rc = FAT_OK;
+
+	if (n >= v->nclusters + 2)
+		return FAT_VOLUME_CORRUPTED;
+	/* byte by byte: a FAT12 entry may straddle two sectors */
+	for (uint32_t i = 0; i < nb; i++) {
+		if (!(p[i] = fat_byte(v, off + i, write, &rc)))
+			return rc;
+		x |= (uint32_t)*p[i] << (8 * i);
+	}
+	if (!write) {
+		if (v->bits == 12)
+			x = n & 1 ? x >> 4 : x & 0xFFF;
+		*val = v->bits == 32 ? x & 0x0FFFFFFF : x;
+		return FAT_OK;
+	}
+	if (v->bits == 12)
+		x = n & 1 ? (x & 0x000F) | (*val & 0xFFF) << 4 : (x & 0xF000) | (*val & 0xFFF);
+	else if (v->bits == 16)
+		x = *val & 0xFFFF;
+	else
+		x = (x & 0xF0000000) | (*val & 0x0FFFFFFF);  /* the top 4 bits are reserved */
+	for (uint32_t i = 0; i < nb; i++)
+		*p[i] = x >> (8 * i);
+	return FAT_OK;
+}
+
+int fat_entry_get(struct fat_volume *v, uint32_t n, uint32_t *val)
+{
+	return entry_rw(v, n, val, false);
+}
+
+int fat_entry_set(struct fat_volume *v, uint32_t n, uint32_t val)
+{
+	return entry_rw(v, n, &val, true);
+}
+
+static uint32_t eoc_min(const struct fat_volume *v)
+{
+	return v->bits == 12 ? 0xFF8 : v->bits == 16 ? 0xFFF8 : 0x0FFFFFF8;
+}
+
+int fat_next(struct fat_volume *v, uint32_t c, uint32_t *next)
+{
+	uint32_t x;
+	int rc;
+
+	if (!fat_valid_cluster(v, c))
+		return FAT_VOLUME_CORRUPTED;
+	rc = fat_entry_get(v, c, &x);
+	if (rc)
+		return rc;
+	if (x >= eoc_min(v)) {
+		*next = 0;
+		return FAT_OK;
+	}
+	if (!fat_valid_cluster(v, x)) {
+		warn("fat: cluster %u links to %#x, not a cluster of this volume\n", c, x);
+		return FAT_VOLUME_CORRUPTED;
+	}
+	*next = x;
+	return FAT_OK;
+}
+
+/* Counted once per mount, before the first change, then kept up to date. FAT12 tables
+ * are small (and their entries straddle sectors): entry by entry through the cache. */
+int fat_count_free(struct fat_volume *v)
+{
+	uint32_t chunk = 64, bytes = v->bits / 8, n = 0, x;
+	uint8_t *buf;
+	int rc;
+
+	if (v->free_known)
+		return FAT_OK;
+	if (v->bits == 12) {
+		for (uint32_t c = 2; c < v->nclusters + 2; c++) {
+			if ((rc = fat_entry_get(v, c, &x)))
+				return rc;
+			n += !x;
+		}
+		goto done;
+	}
+	buf = calloc(chunk, v->bps);
+	if (!buf)
+		return FAT_OUT_OF_RESOURCES;
+	uint32_t sectors = ((uint64_t)(v->nclusters + 2) * bytes + v->bps - 1) / v->bps;
+	for (uint32_t s = 0; s < sectors; s += chunk) {
+		uint32_t cnt = sectors - s < chunk ? sectors - s : chunk;
+
+		if (blk_read(&v->dev, v->fat_start + (uint64_t)first_fat(v) * v->fat_size + s,
+			     cnt, buf)) {
+			free(buf);
+			return FAT_DEVICE_ERROR;
+		}
+		for (unsigned i = 0; i < FAT_CACHE_SLOTS; i++)  /* the cache is newer */
+			if (v->cache[i].valid && v->cache[i].sector - s < cnt)
+				memcpy(buf + (v->cache[i].sector - s) * v->bps, v->cache[i].buf, v->bps);
+		for (uint32_t i = 0; i < cnt * v->bps / bytes; i++) {
+			uint64_t c = (uint64_t)s * v->bps / bytes + i;
+
+			if (c < 2 || c >= v->nclusters + 2)
+				continue;
+			x = bytes == 2 ? get16(buf + i * 2) : get32(buf + i * 4) & 0x0FFFFFFF;
+			n += !x;
+		}
+	}
+	free(buf);
+done:
+	v->free_count = n;
+	v->free_known = true;
+	return FAT_OK;
+}
+
+/* A free cluster, marked end-of-chain and linked after prev (0: none), searched from
+ * the next-free hint onwards, at most once round the volume. */
+int fat_alloc(struct fat_volume *v, uint32_t prev, uint32_t *out)
+{
+	uint32_t c = v->next_free, x;
+	int rc = fat_count_free(v);
+
+	if (rc)
+		return rc;
+	if (!v->free_count)
+		return FAT_NO_SPACE;
+	for (uint32_t i = 0; i < v->nclusters; i++, c++) {
+		if (!fat_valid_cluster(v, c))
+			c = 2;
+		if ((rc = fat_entry_get(v, c, &x)))
+			return rc;
+		if (x)
+			continue;
+		if ((rc = fat_entry_set(v, c, FAT_EOC)) ||
+		    (prev && (rc = fat_entry_set(v, prev, c))))
+			return rc;
+		v->free_count--;
+		v->next_free = c + 1;
+		v->fsinfo_dirty = true;
+		*out = c;
+		return FAT_OK;
+	}
+	warn("fat: free count said %u, but no cluster is free\n", v->free_count);
+	v->free_count = 0;
+	return FAT_NO_SPACE;
+}
+
+/* Frees first and what follows it. A cluster already free means a cross-link or a
+ * chain broken elsewhere: the walk stops there rather than free what is not ours. */
+int fat_free_chain(struct fat_volume *v, uint32_t first)
+{
+	uint32_t c = first, next, x;
+	int rc = fat_count_free(v);
+
+	for (uint32_t i = 0; !rc && c && i < v->nclusters; i++) {
+		if (!fat_valid_cluster(v, c))
+			return FAT_VOLUME_CORRUPTED;
+		if ((rc = fat_entry_get(v, c, &x)))
+			return rc;
+		if (!x) {
+			warn("fat: cluster %u of a chain is already free\n", c);
+			return FAT_OK;
+		}
+		next = x >= eoc_min(v) || !fat_valid_cluster(v, x) ? 0 : x;
+		if ((rc = fat_entry_set(v, c, 0)))
+			return rc;
+		v->free_count++;
+		v->fsinfo_dirty = true;
+		c = next;
+	}
+	return rc;
+}
+
+static int write_fsinfo(struct fat_volume *v)
+{
+	uint8_t *s = v->sect;
+
+	if (!v->fsinfo_sector || !v->fsinfo_dirty)
+		return FAT_OK;
+	v->sect_lba = UINT64_MAX;
+	if (blk_read(&v->dev, v->fsinfo_sector, 1, s))
+		return FAT_DEVICE_ERROR;
+	put32(s + FSI_Free_Count, v->free_known ? v->free_count : 0xFFFFFFFF);
+	put32(s + FSI_Nxt_Free, v->next_free);
+	if (blk_write(&v->dev, v->fsinfo_sector, 1, s))
+		return FAT_DEVICE_ERROR;
+	v->fsinfo_dirty = false;
+	return FAT_OK;
+}
+
+int fat_table_flush(struct fat_volume *v)
+{
+	int rc;
+
+	for (unsigned i = 0; i < FAT_CACHE_SLOTS; i++)
+		if (v->cache[i].valid && v->cache[i].dirty && (rc = write_slot(v, &v->cache[i])))
+			return rc;
+	if ((rc = write_fsinfo(v)))
+		return rc;
+	if (v->dev.flush && !v->dev.read_only && v->dev.flush(v->dev.ctx))
+		return FAT_DEVICE_ERROR;
+	return FAT_OK;
+}
