@@ -108,8 +108,10 @@ HOST_TESTS = $(B)/host/test_pgtable $(B)/host/test_memmap $(B)/host/test_pool $(
 	     $(B)/host/test_protocol $(B)/host/test_event $(B)/host/test_pecoff \
 	     $(B)/host/test_console $(B)/host/test_rng $(B)/host/test_fwcfg \
 	     $(B)/host/test_variables $(B)/host/test_acpi_loader $(B)/host/test_smbios \
-	     $(B)/host/test_devpath
-$(B)/host/test_devpath: tests/host/test_devpath.c efi/devpath.c efi/protocol.c
+	     $(B)/host/test_devpath $(B)/host/test_devpath_text
+$(B)/host/test_devpath: tests/host/test_devpath.c tests/host/efi_stubs.c efi/devpath.c efi/protocol.c
+$(B)/host/test_devpath_text: tests/host/test_devpath_text.c tests/host/efi_stubs.c \
+	efi/devpath_text.c efi/devpath_from_text.c efi/devpath_forms.c efi/protocol.c
 $(B)/host/test_variables: tests/host/test_variables.c efi/rt/variables.c
 $(B)/host/test_acpi_loader: tests/host/test_acpi_loader.c efi/acpi_loader.c
 $(B)/host/test_smbios:  tests/host/test_smbios.c efi/smbios_build.c
@@ -133,13 +135,16 @@ $(B)/host/dts/%.dtb: tests/dts/%.dts
 	@dtc -q -I dts -O dtb $< -o $@
 
 # ---- fuzz targets (clang's libFuzzer): a short run in make check, a long one in make fuzz ----
-FUZZ_TARGETS = $(B)/fuzz/fuzz_pecoff $(B)/fuzz/fuzz_acpi_loader $(B)/fuzz/fuzz_smbios
+FUZZ_TARGETS = $(B)/fuzz/fuzz_pecoff $(B)/fuzz/fuzz_acpi_loader $(B)/fuzz/fuzz_smbios \
+	       $(B)/fuzz/fuzz_devpath_text
 FUZZCFLAGS = -std=gnu11 -g -O1 -fshort-wchar -Iinclude -Itests/host/shim -I$(GNUEFI) \
 	     -DHOST_TEST -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	     -Wall -Wextra -Werror -Wno-unused-parameter
 $(B)/fuzz/fuzz_pecoff: tests/fuzz/fuzz_pecoff.c efi/pecoff.c
 $(B)/fuzz/fuzz_acpi_loader: tests/fuzz/fuzz_acpi_loader.c efi/acpi_loader.c
 $(B)/fuzz/fuzz_smbios: tests/fuzz/fuzz_smbios.c efi/smbios_build.c
+$(B)/fuzz/fuzz_devpath_text: tests/fuzz/fuzz_devpath_text.c efi/devpath_text.c \
+	efi/devpath_from_text.c efi/devpath_forms.c efi/protocol.c
 $(FUZZ_TARGETS):
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"

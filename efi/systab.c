@@ -122,6 +122,7 @@ void efi_init(const struct platform *p)
 		fatal("cannot install EFI_MEMORY_ATTRIBUTE_PROTOCOL");
 	if (efi_devpath_init())
 		fatal("cannot install EFI_DEVICE_PATH_UTILITIES_PROTOCOL");
+	efi_devpath_text_init();
 	if (efi_rng_init(p->rng_seed, p->rng_seed_len))
 		warn("no entropy (no rng-seed, no RNDR): EFI_RNG_PROTOCOL not offered");
 	install_fdt(p->fdt);

@@ -119,6 +119,7 @@ void efi_variables_boot_option(const EFI_DEVICE_PATH *path, const CHAR16 *descri
 /* ---- efi/memattr.c: EFI_MEMORY_ATTRIBUTE_PROTOCOL on the live translation tables ---- */
 EFI_STATUS efi_memattr_init(void);
 EFI_STATUS efi_devpath_init(void);   /* efi/devpath.c: EFI_DEVICE_PATH_UTILITIES_PROTOCOL */
+EFI_STATUS efi_devpath_text_init(void);   /* efi/devpath_text.c: to and from text */
 
 /* ---- efi/rng.c ---- */
 EFI_STATUS efi_rng_init(const UINT8 *seed, UINTN len);   /* installs EFI_RNG_PROTOCOL */

@@ -11,46 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "efi/core.h"
-
-/* ---- stubs for what protocol.c and devpath.c use from memory.c and event.c ---- */
-static bool pool_empty;                 /* AllocatePool fails while set */
-
-void *efi_alloc(UINTN size)
-{
-	return calloc(1, size);
-}
-
-void efi_free(void *p)
-{
-	free(p);
-}
-
-EFI_STATUS EFIAPI AllocatePool(EFI_MEMORY_TYPE type, UINTN size, VOID **buf)
-{
-	assert_int_equal(type, EfiBootServicesData);
-	*buf = pool_empty ? NULL : malloc(size);
-	return *buf ? EFI_SUCCESS : EFI_OUT_OF_RESOURCES;
-}
-
-EFI_STATUS EFIAPI FreePool(VOID *buf)
-{
-	free(buf);
-	return EFI_SUCCESS;
-}
-
-EFI_STATUS EFIAPI SignalEvent(EFI_EVENT event)
-{
-	return EFI_SUCCESS;
-}
-
-EFI_TPL EFIAPI RaiseTPL(EFI_TPL tpl)
-{
-	return TPL_APPLICATION;
-}
-
-VOID EFIAPI RestoreTPL(EFI_TPL tpl)
-{
-}
+#include "efi_stubs.h"
 
 /* ---- device paths, as the bytes the spec lays down ---- */
 #define A     0x01, 0x01, 0x06, 0x00, 0x02, 0x00             /* PCI device 0 function 2 */
@@ -236,7 +197,7 @@ static void test_out_of_pool(void **state)
 	EFI_DEVICE_PATH *p = DP(multi);
 	UINTN size = 99;
 
-	pool_empty = true;
+	stub_pool_empty = true;
 	assert_null(u->DuplicateDevicePath(DP(path_a)));
 	assert_null(u->AppendDevicePath(NULL, NULL));
 	assert_null(u->AppendDeviceNode(DP(path_a), DP(node_b)));
@@ -245,7 +206,7 @@ static void test_out_of_pool(void **state)
 	assert_ptr_equal(p, multi);
 	assert_int_equal(size, 0);
 	assert_null(u->CreateDeviceNode(0x01, 0x01, 6));
-	pool_empty = false;
+	stub_pool_empty = false;
 }
 
 int main(void)
