@@ -109,9 +109,11 @@ HOST_TESTS = $(B)/host/test_pgtable $(B)/host/test_memmap $(B)/host/test_pool $(
 	     $(B)/host/test_console $(B)/host/test_rng $(B)/host/test_fwcfg \
 	     $(B)/host/test_variables $(B)/host/test_acpi_loader $(B)/host/test_smbios \
 	     $(B)/host/test_devpath $(B)/host/test_devpath_text
-$(B)/host/test_devpath: tests/host/test_devpath.c tests/host/efi_stubs.c efi/devpath.c efi/protocol.c
+$(B)/host/test_devpath: tests/host/test_devpath.c tests/host/efi_stubs.c efi/devpath.c efi/protocol.c \
+	tests/host/efi_stubs.h
 $(B)/host/test_devpath_text: tests/host/test_devpath_text.c tests/host/efi_stubs.c \
-	efi/devpath_text.c efi/devpath_from_text.c efi/devpath_forms.c efi/protocol.c
+	efi/devpath_text.c efi/devpath_from_text.c efi/devpath_forms.c efi/protocol.c \
+	tests/efi/selftest/devpath_samples.h tests/host/efi_stubs.h
 $(B)/host/test_variables: tests/host/test_variables.c efi/rt/variables.c
 $(B)/host/test_acpi_loader: tests/host/test_acpi_loader.c efi/acpi_loader.c
 $(B)/host/test_smbios:  tests/host/test_smbios.c efi/smbios_build.c
