@@ -405,12 +405,13 @@ static INTN parse_path(const CHAR16 *s, UINTN n, UINT8 *out)
 		    total + len + END_DEVICE_PATH_LENGTH > PATH_MAX_BODY)
 			return -1;
 		total += len;
+		i = end + 1;
 		if (end < n && s[end] == ',') {
 			header(out ? out + total : NULL, END_DEVICE_PATH_TYPE,
 			       END_INSTANCE_DEVICE_PATH_SUBTYPE, END_DEVICE_PATH_LENGTH);
 			total += END_DEVICE_PATH_LENGTH;
+			i += i < n && s[i] == '/';      /* EDK2 prints "a,/b" */
 		}
-		i = end + 1;
 	}
 	return total;
 }

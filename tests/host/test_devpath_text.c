@@ -200,6 +200,7 @@ static void test_spellings(void **state)
 	static const UINT8 cd[] = { 0x04, 0x02, 0x18, 0x00, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 				    0, 0, 0, 0, 0, 0, 0, 0, END };
 	static const UINT8 inst_end[] = { PCI(1, 0), INST, END };
+	static const UINT8 two_instances[] = { PCIROOT(0), PCI(1, 0), INST, PCIROOT(1), END };
 
 	expect_path(parse_path("Acpi(PNP0A03,0)/Pci(31,2)"), root_pci, sizeof(root_pci));
 	expect_path(parse_path("Acpi(pnp0a03,0x0)/Pci(0x1f,0X2)"), root_pci, sizeof(root_pci));
@@ -209,6 +210,9 @@ static void test_spellings(void **state)
 	expect_path(parse_path("Pci()"), pci0, sizeof(pci0));
 	expect_path(parse_path("CDROM(3)"), cd, sizeof(cd));
 	expect_path(parse_path("Pci(1,0),"), inst_end, sizeof(inst_end));
+	/* EDK2's spelling of instances. */
+	expect_path(parse_path("PciRoot(0x0)/Pci(0x1,0x0),/PciRoot(0x1)"), two_instances,
+		    sizeof(two_instances));
 	expect_path(parse_path("VenHw(12345678-9abc-def0-0123-456789abcdef)"),
 		    (const UINT8[]){ 0x01, 0x04, 0x14, 0x00, A_GUID, END }, 24);
 }
