@@ -358,13 +358,14 @@ static INTN parse_node(struct str s, UINT8 *out)
 	return parse_file(s, out);
 }
 
+/* Characters before the NUL; 0 (no text) when there is none within TEXT_MAX. */
 static UINTN text_len(const CHAR16 *s)
 {
 	UINTN n = 0;
 
 	while (n < TEXT_MAX && s[n])
 		n++;
-	return n;
+	return n < TEXT_MAX ? n : 0;
 }
 
 /* The end of the node starting at s[i]: the next '/' or ',' outside parentheses. */
