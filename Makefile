@@ -109,12 +109,16 @@ HOST_TESTS = $(B)/host/test_pgtable $(B)/host/test_memmap $(B)/host/test_pool $(
 	     $(B)/host/test_console $(B)/host/test_rng $(B)/host/test_fwcfg \
 	     $(B)/host/test_variables $(B)/host/test_acpi_loader $(B)/host/test_smbios \
 	     $(B)/host/test_devpath $(B)/host/test_lib $(B)/host/test_rtc $(B)/host/test_memattr \
-	     $(B)/host/test_block_io $(B)/host/test_part $(B)/host/test_fat
+	     $(B)/host/test_block_io $(B)/host/test_part $(B)/host/test_fat \
+	     $(B)/host/test_devpath_text
 FAT_SRCS = fs/fat.c fs/fat_table.c fs/fat_data.c fs/fat_dir.c fs/fat_file.c fs/fat_rw.c
 $(B)/host/test_fat: tests/host/test_fat.c $(FAT_SRCS) $(wildcard fs/*.h)
 $(B)/host/test_part:    tests/host/test_part.c fs/part.c fs/part_mbr.c fs/part_gpt.c lib/crc32.c \
 			fs/part_int.h
 STUBS = tests/host/stubs.c efi/guids.c
+$(B)/host/test_devpath_text: tests/host/test_devpath_text.c $(STUBS) \
+	efi/devpath_text.c efi/devpath_from_text.c efi/devpath_forms.c efi/protocol.c efi/status.c \
+	tests/efi/selftest/devpath_samples.h
 $(B)/host/test_devpath: tests/host/test_devpath.c efi/devpath.c efi/protocol.c $(STUBS)
 $(B)/host/test_variables: tests/host/test_variables.c runtime/variables.c
 $(B)/host/test_rtc:     tests/host/test_rtc.c runtime/services.c
@@ -146,7 +150,7 @@ $(B)/host/dts/%.dtb: tests/dts/%.dts
 
 # ---- fuzz targets (clang's libFuzzer): a short run in make check, a long one in make fuzz ----
 FUZZ_TARGETS = $(B)/fuzz/fuzz_pecoff $(B)/fuzz/fuzz_acpi_loader $(B)/fuzz/fuzz_smbios \
-	       $(B)/fuzz/fuzz_part $(B)/fuzz/fuzz_fat
+	       $(B)/fuzz/fuzz_part $(B)/fuzz/fuzz_fat $(B)/fuzz/fuzz_devpath_text
 FUZZCFLAGS = -std=gnu11 -g -O1 -fshort-wchar -Iinclude -Itests/host/shim -I$(GNUEFI) \
 	     -DHOST_TEST -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	     -Wall -Wextra -Werror -Wno-unused-parameter
@@ -158,6 +162,8 @@ $(B)/fuzz/fuzz_part: tests/fuzz/fuzz_part.c fs/part.c fs/part_mbr.c fs/part_gpt.
 		     fs/part_int.h include/part.h include/blkdev.h include/crc32.h
 $(B)/fuzz/fuzz_part: FUZZCFLAGS += -fsanitize-coverage-ignorelist=tests/fuzz/no_coverage.txt
 $(B)/fuzz/fuzz_fat: tests/fuzz/fuzz_fat.c $(FAT_SRCS) $(wildcard fs/*.h)
+$(B)/fuzz/fuzz_devpath_text: tests/fuzz/fuzz_devpath_text.c efi/devpath_text.c \
+	efi/devpath_from_text.c efi/devpath_forms.c efi/protocol.c efi/guids.c
 $(FUZZ_TARGETS):
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"

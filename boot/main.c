@@ -190,6 +190,7 @@ void __attribute__((noreturn, no_stack_protector)) efilite_main(unsigned el, uin
 		fatal("cannot install EFI_MEMORY_ATTRIBUTE_PROTOCOL");
 	if (efi_devpath_init())
 		fatal("cannot install EFI_DEVICE_PATH_UTILITIES_PROTOCOL");
+	efi_devpath_text_init();
 	if (efi_rng_init(plat.rng_seed, plat.rng_seed_len))
 		warn("no entropy (no rng-seed, no RNDR): EFI_RNG_PROTOCOL not offered");
 	efi_install_fdt(plat.fdt);

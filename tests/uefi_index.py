@@ -15,6 +15,8 @@ TABLES = {
     "utilities": "EFI_DEVICE_PATH_UTILITIES_PROTOCOL",
     "memattr": "EFI_MEMORY_ATTRIBUTE_PROTOCOL",
     "initrd_loadfile": "EFI_LOAD_FILE2_PROTOCOL (the -initrd)",
+    "to_text": "EFI_DEVICE_PATH_TO_TEXT_PROTOCOL",
+    "efi_devpath_from_text": "EFI_DEVICE_PATH_FROM_TEXT_PROTOCOL",
 }
 
 

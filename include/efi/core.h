@@ -129,6 +129,7 @@ EFI_STATUS efi_memattr_init(const struct region *ram, unsigned nr_ram);
 
 /* ---- efi/devpath.c: EFI_DEVICE_PATH_UTILITIES_PROTOCOL ---- */
 EFI_STATUS efi_devpath_init(void);
+EFI_STATUS efi_devpath_text_init(void);   /* efi/devpath_text.c: to and from text */
 
 /* ---- efi/rng.c ---- */
 EFI_STATUS efi_rng_init(const UINT8 *seed, UINTN len);   /* installs EFI_RNG_PROTOCOL */

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <cmocka.h>
 #include "stubs.h"
@@ -47,4 +48,30 @@ UINT64 efi_now(void)
 
 	stub_clock_now += stub_clock_step;
 	return t;
+}
+
+/* Weak: tests that watch events or the TPL define their own. */
+__attribute__((weak)) EFI_STATUS EFIAPI SignalEvent(EFI_EVENT event)
+{
+	return EFI_SUCCESS;
+}
+
+__attribute__((weak)) EFI_TPL EFIAPI RaiseTPL(EFI_TPL tpl)
+{
+	return TPL_APPLICATION;
+}
+
+__attribute__((weak)) VOID EFIAPI RestoreTPL(EFI_TPL tpl)
+{
+}
+
+/* The log goes to stderr, where a failing test shows it. */
+__attribute__((weak)) void log_msg(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 }

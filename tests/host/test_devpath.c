@@ -13,21 +13,6 @@
 #include "efi/core.h"
 #include "stubs.h"
 
-/* ---- stubs for what protocol.c and devpath.c use from memory.c and event.c ---- */
-EFI_STATUS EFIAPI SignalEvent(EFI_EVENT event)
-{
-	return EFI_SUCCESS;
-}
-
-EFI_TPL EFIAPI RaiseTPL(EFI_TPL tpl)
-{
-	return TPL_APPLICATION;
-}
-
-VOID EFIAPI RestoreTPL(EFI_TPL tpl)
-{
-}
-
 /* ---- device paths, as the bytes the spec lays down ---- */
 #define A     0x01, 0x01, 0x06, 0x00, 0x02, 0x00             /* PCI device 0 function 2 */
 #define B     0x03, 0x0b, 0x08, 0x00, 0xaa, 0xbb, 0xcc, 0xdd /* messaging node, 8 bytes */

@@ -10,7 +10,7 @@ static CHAR16 reason[256];
 static UINTN counts[3];
 
 static const struct selftest *const suites[] = {
-	memory_tests, protocol_tests, event_tests, misc_tests, image_tests,
+	memory_tests, protocol_tests, event_tests, misc_tests, image_tests, devpath_text_tests,
 	console_tests, rng_tests, runtime_tests, ebs_tests,
 };
 

@@ -1,0 +1,70 @@
+/*
+ * The text forms of device nodes (UEFI 2.10 section 10.6.1), as one table that both
+ * directions read: efi/devpath_text.c prints a node with it, efi/devpath_from_text.c
+ * builds one. A form is "Name(field,field,...)"; each field is a value at a fixed
+ * offset of the node, printed and parsed according to its kind.
+ */
+#ifndef EFILITE_EFI_DEVPATH_TEXT_H
+#define EFILITE_EFI_DEVPATH_TEXT_H
+
+#include "efi/core.h"
+
+enum dp_kind {
+	DP_NONE,
+	DP_U8, DP_U16, DP_U32, DP_U64, /* printed 0x%X; parsed decimal or 0x hex */
+	DP_DEC,         /* UINT32 printed in decimal (the HD partition number) */
+	DP_GUID,        /* EFI_GUID, 8-4-4-4-12 hex digits */
+	DP_DATA,        /* the rest of the node as hex bytes (vendor data); may be empty */
+	DP_ASCII,       /* the rest of the node as 8-bit characters (Uri) */
+	DP_EISA,        /* ACPI _HID: PNPxxxx for the PNP vendor, else 0x%08X */
+	DP_HDSIG,       /* HD's signature (16 bytes) then MBRType, SignatureType: 2 fields */
+	DP_IP4,         /* 4 bytes, dotted decimal */
+	DP_PROTO,       /* UINT16 IP protocol: TCP, UDP or a number */
+	DP_ORIGIN,      /* UINT8 StaticIpAddress: Static or DHCP */
+	DP_MAC,         /* 32-byte MAC address, then IfType: 6 bytes shown for IfType 0, 1 */
+};
+
+struct dp_field {
+	UINT8 kind, off;
+};
+
+struct dp_form {
+	const char *name;
+	UINT8 type, subtype;
+	UINT8 len;              /* the node's length; a DP_DATA/DP_ASCII tail may follow */
+	UINT8 display;          /* fields printed when DisplayOnly, 0 for all */
+	bool shortcut;          /* a shortcut form: printed only with AllowShortcuts */
+	UINT32 hid;             /* nonzero: only the ACPI node with this _HID */
+	const EFI_GUID *guid;   /* non-NULL: only the vendor node with this GUID */
+	struct dp_field f[6];
+};
+
+extern const struct dp_form dp_forms[];
+extern const UINTN dp_nforms;
+
+/* The generic forms for nodes no entry describes: "<name>(subtype,hex)" for a known
+ * type, "Path(type,subtype,hex)" for any other (section 10.6.1.1). */
+struct dp_generic {
+	const char *name;
+	UINT8 type;
+};
+extern const struct dp_generic dp_generics[];
+extern const UINTN dp_ngenerics;
+
+/* efi/devpath_from_text.c; installed with the to-text protocol by efi_devpath_text_init(). */
+extern EFI_DEVICE_PATH_FROM_TEXT_PROTOCOL efi_devpath_from_text;
+
+/* Bytes a field of this kind covers at its offset; 0 for the tails. */
+UINTN dp_field_size(UINT8 kind);
+
+/* Little-endian field access at any alignment: nodes are byte-packed. */
+static inline UINT64 dp_get(const UINT8 *p, UINTN size)
+{
+	UINT64 v = 0;
+
+	while (size--)
+		v = v << 8 | p[size];
+	return v;
+}
+
+#endif
