@@ -329,6 +329,14 @@ static bool find_device(const void *fdt, const char *compat, struct region *r)
 	return false;
 }
 
+int dt_next_device(const void *fdt, int node, const char *compat, struct region *r)
+{
+	do
+		node = next_compatible(fdt, node, compat);
+	while (node >= 0 && !device_reg(fdt, node, r));
+	return node;
+}
+
 /* The node /chosen/stdout-path names: a path or an alias, then optional ":options". */
 static int stdout_node(const void *fdt)
 {
@@ -488,6 +496,11 @@ int dt_parse(const void *fdt, struct platform *p, const char **why)
 	if (find_device(fdt, "qemu,fw-cfg-mmio", &r)) {
 		p->fwcfg = r.base;
 		p->fwcfg_size = r.size;
+	}
+	p->pcie_node = dt_next_device(fdt, -1, "pci-host-ecam-generic", &r);
+	if (p->pcie_node >= 0) {
+		p->ecam = r.base;
+		p->ecam_size = r.size;
 	}
 	p->psci = find_psci(fdt);
 	find_poweroff(fdt, p);

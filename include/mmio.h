@@ -13,6 +13,27 @@ static inline uint32_t readl(uint64_t addr)
 	return v;
 }
 
+static inline uint16_t readw(uint64_t addr)
+{
+	uint16_t v;
+
+	asm volatile("ldrh %w0, [%1]" : "=r"(v) : "r"(addr) : "memory");
+	return v;
+}
+
+static inline uint8_t readb(uint64_t addr)
+{
+	uint8_t v;
+
+	asm volatile("ldrb %w0, [%1]" : "=r"(v) : "r"(addr) : "memory");
+	return v;
+}
+
+static inline void writeb(uint64_t addr, uint8_t v)
+{
+	asm volatile("strb %w0, [%1]" :: "rZ"(v), "r"(addr) : "memory");
+}
+
 static inline void writel(uint64_t addr, uint32_t v)
 {
 	asm volatile("str %w0, [%1]" :: "rZ"(v), "r"(addr) : "memory");
