@@ -1,6 +1,7 @@
 /* Finding the disks: PCI enumeration, then every virtio-blk function on it and in the
  * virtio-mmio slots the device tree lists. */
 #include <stdlib.h>
+#include <string.h>
 #include "console.h"
 #include "crc32.h"
 #include "disks.h"
@@ -51,6 +52,26 @@ static void read_test(struct disk *d)
 	     (unsigned long long)t);
 	page_free(buf, (bytes + 4095) / 4096 ?: 1);
 }
+
+/* ... and write its last block, which the test then finds in the image file. */
+static void write_test(struct disk *d)
+{
+	uint32_t bs = d->blk->block_size;
+	uint64_t lba = d->blk->nr_blocks - 1;
+	char *buf = page_alloc(2);
+
+	if (!buf || !d->blk->nr_blocks)
+		return;
+	snprintf(buf, bs, "EFI-lite wrote block %llu of %s", (unsigned long long)lba, d->name);
+	if (blk_write(d->blk, lba, 1, buf) || (d->blk->flush && d->blk->flush(d->blk->ctx)))
+		info("disk %s: write refused", d->name);
+	else if (blk_read(d->blk, lba, 1, buf + 4096) || memcmp(buf, buf + 4096, bs))
+		err("disk %s: write test: read back differs", d->name);
+	else
+		info("disk %s: wrote block %llu%s", d->name, (unsigned long long)lba,
+		     d->blk->flush ? " and flushed" : "");
+	page_free(buf, 2);
+}
 #endif
 
 /* Bring up an opened device; keep it as the next disk, or say once why not. */
@@ -74,6 +95,7 @@ static void add(struct disk *d, struct virtio_blk *b)
 	     d->serial[0] ? ", serial \"" : "", d->serial, d->serial[0] ? "\"" : "");
 #ifdef FAULT_TEST
 	read_test(d);
+	write_test(d);
 #endif
 	nr_disks++;
 }
