@@ -108,7 +108,9 @@ HOST_TESTS = $(B)/host/test_pgtable $(B)/host/test_memmap $(B)/host/test_pool $(
 	     $(B)/host/test_protocol $(B)/host/test_event $(B)/host/test_pecoff \
 	     $(B)/host/test_console $(B)/host/test_rng $(B)/host/test_fwcfg \
 	     $(B)/host/test_variables $(B)/host/test_acpi_loader $(B)/host/test_smbios \
-	     $(B)/host/test_devpath
+	     $(B)/host/test_devpath $(B)/host/test_virtqueue $(B)/host/test_pci_host
+$(B)/host/test_virtqueue: tests/host/test_virtqueue.c drivers/virtqueue.c
+$(B)/host/test_pci_host: tests/host/test_pci_host.c drivers/pci_host.c $(patsubst tests/dts/%.dts,$(B)/host/dts/%.dtb,$(wildcard tests/dts/*.dts))
 $(B)/host/test_devpath: tests/host/test_devpath.c efi/devpath.c efi/protocol.c
 $(B)/host/test_variables: tests/host/test_variables.c efi/rt/variables.c
 $(B)/host/test_acpi_loader: tests/host/test_acpi_loader.c efi/acpi_loader.c
@@ -127,7 +129,7 @@ $(HOST_TESTS) $(FUZZ_TARGETS): $(wildcard include/*.h include/efi/*.h) Makefile
 $(HOST_TESTS):
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
-	@$(HOSTCC) $(HOSTCFLAGS) $(filter %.c,$^) -o $@ -lcmocka $(if $(findstring test_dt,$@),$(HOST_FDT))
+	@$(HOSTCC) $(HOSTCFLAGS) $(filter %.c,$^) -o $@ -lcmocka $(if $(filter %/test_dt %/test_pci_host,$@),$(HOST_FDT))
 $(B)/host/dts/%.dtb: tests/dts/%.dts
 	@mkdir -p $(dir $@)
 	@dtc -q -I dts -O dtb $< -o $@
