@@ -123,7 +123,6 @@ static void __attribute__((noreturn)) boot(unsigned el)
 	efi_init(&plat);
 	stage("efi");
 	disks_init(&plat);
-	stage("disks");
 	efi_boot_kernel();
 }
 
