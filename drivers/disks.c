@@ -153,7 +153,7 @@ static void probe_mmio(const struct platform *p)
 	const char *why;
 	int node = -1, st;
 
-	while ((node = dt_next_device(p->fdt, node, "virtio,mmio", &r)) >= 0 &&
+	while ((node = dt_next_root_device(p->fdt, node, "virtio,mmio", &r)) >= 0 &&
 	       nr_disks < MAX_DISKS) {
 		if (r.base < 0x08000000 || r.base + 0x200 > 0x40000000 || r.size < 0x200)
 			continue;       /* only the device window is mapped */

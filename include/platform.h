@@ -51,9 +51,9 @@ extern struct platform plat;
  * naming what is wrong (bad header, no /memory, no usable RAM ...). */
 int dt_parse(const void *fdt, struct platform *p, const char **why);
 
-/* The first reg entry of the next available node after node (-1: from the start)
- * compatible with compat, when it is a CPU address. Returns the node, or < 0. */
-int dt_next_device(const void *fdt, int node, const char *compat, struct region *r);
+/* The next available child of the root after node (-1: the first) compatible with
+ * compat and its first reg entry, or < 0. Where QEMU's virt puts every device. */
+int dt_next_root_device(const void *fdt, int node, const char *compat, struct region *r);
 
 /* Sum of all RAM. */
 uint64_t plat_ram_total(const struct platform *p);
