@@ -4,6 +4,7 @@
 #include <string.h>
 #include "console.h"
 #include "crc32.h"
+#include "mmu.h"
 #include "disks.h"
 #include "pages.h"
 #include "virtio_blk.h"
@@ -109,6 +110,14 @@ static struct virtio_blk *new_dev(struct disk *d)
 	return b;
 }
 
+/* Only what the run-time tables map as device memory may be touched: an access anywhere
+ * else faults. (mm/mmu.c maps the ECAM; the BAR window must lie in the device window.) */
+static bool device_mapped(uint64_t base, uint64_t size)
+{
+	return size && (mmu_get_prot(base) & PT_DEVICE) &&
+	       (mmu_get_prot(base + size - 1) & PT_DEVICE);
+}
+
 static void probe_pci(const struct platform *p)
 {
 	struct pci_host host;
@@ -121,6 +130,11 @@ static void probe_pci(const struct platform *p)
 		return;
 	if (pci_host_parse(p->fdt, p->pcie_node, p->ecam, p->ecam_size, &host, &why)) {
 		warn("%s: PCI devices ignored", why);
+		return;
+	}
+	if (!device_mapped(host.ecam, host.ecam_size) ||
+	    !device_mapped(host.mem32.cpu, host.mem32.size)) {
+		warn("PCI: ECAM or 32-bit window outside the device mappings: PCI devices ignored");
 		return;
 	}
 	pci_init(&host);
@@ -155,8 +169,8 @@ static void probe_mmio(const struct platform *p)
 
 	while ((node = dt_next_root_device(p->fdt, node, "virtio,mmio", &r)) >= 0 &&
 	       nr_disks < MAX_DISKS) {
-		if (r.base < 0x08000000 || r.base + 0x200 > 0x40000000 || r.size < 0x200)
-			continue;       /* only the device window is mapped */
+		if (r.size < 0x200 || !device_mapped(r.base, 0x200))
+			continue;
 		d = &disks[nr_disks];
 		*d = (struct disk){ .transport = VIRTIO_MMIO, .mmio_base = r.base };
 		snprintf(d->name, sizeof(d->name), "virtio-mmio@%#llx", (unsigned long long)r.base);
