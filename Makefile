@@ -110,7 +110,9 @@ HOST_TESTS = $(B)/host/test_pgtable $(B)/host/test_memmap $(B)/host/test_pool $(
 	     $(B)/host/test_variables $(B)/host/test_acpi_loader $(B)/host/test_smbios \
 	     $(B)/host/test_devpath $(B)/host/test_lib $(B)/host/test_rtc $(B)/host/test_memattr \
 	     $(B)/host/test_block_io $(B)/host/test_part $(B)/host/test_fat \
-	     $(B)/host/test_devpath_text
+	     $(B)/host/test_devpath_text $(B)/host/test_virtqueue $(B)/host/test_pci_host
+$(B)/host/test_virtqueue: tests/host/test_virtqueue.c drivers/virtqueue.c
+$(B)/host/test_pci_host: tests/host/test_pci_host.c drivers/pci_host.c $(patsubst tests/dts/%.dts,$(B)/host/dts/%.dtb,$(wildcard tests/dts/*.dts))
 FAT_SRCS = fs/fat.c fs/fat_table.c fs/fat_data.c fs/fat_dir.c fs/fat_file.c fs/fat_rw.c
 $(B)/host/test_fat: tests/host/test_fat.c $(FAT_SRCS) $(wildcard fs/*.h)
 $(B)/host/test_part:    tests/host/test_part.c fs/part.c fs/part_mbr.c fs/part_gpt.c lib/crc32.c \
@@ -143,14 +145,15 @@ $(HOST_TESTS) $(FUZZ_TARGETS): $(wildcard include/*.h include/efi/*.h tests/host
 $(HOST_TESTS):
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
-	@$(HOSTCC) $(HOSTCFLAGS) $(filter %.c,$^) -o $@ -lcmocka $(if $(findstring test_dt,$@),$(HOST_FDT))
+	@$(HOSTCC) $(HOSTCFLAGS) $(filter %.c,$^) -o $@ -lcmocka $(if $(filter %/test_dt %/test_pci_host,$@),$(HOST_FDT))
 $(B)/host/dts/%.dtb: tests/dts/%.dts
 	@mkdir -p $(dir $@)
 	@dtc -q -I dts -O dtb $< -o $@
 
 # ---- fuzz targets (clang's libFuzzer): a short run in make check, a long one in make fuzz ----
 FUZZ_TARGETS = $(B)/fuzz/fuzz_pecoff $(B)/fuzz/fuzz_acpi_loader $(B)/fuzz/fuzz_smbios \
-	       $(B)/fuzz/fuzz_part $(B)/fuzz/fuzz_fat $(B)/fuzz/fuzz_devpath_text
+	       $(B)/fuzz/fuzz_part $(B)/fuzz/fuzz_fat $(B)/fuzz/fuzz_devpath_text \
+	       $(B)/fuzz/fuzz_virtqueue $(B)/fuzz/fuzz_pci_host
 FUZZCFLAGS = -std=gnu11 -g -O1 -fshort-wchar -Iinclude -Itests/host/shim -I$(GNUEFI) \
 	     -DHOST_TEST -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	     -Wall -Wextra -Werror -Wno-unused-parameter
@@ -164,10 +167,12 @@ $(B)/fuzz/fuzz_part: FUZZCFLAGS += -fsanitize-coverage-ignorelist=tests/fuzz/no_
 $(B)/fuzz/fuzz_fat: tests/fuzz/fuzz_fat.c $(FAT_SRCS) $(wildcard fs/*.h)
 $(B)/fuzz/fuzz_devpath_text: tests/fuzz/fuzz_devpath_text.c efi/devpath_text.c \
 	efi/devpath_from_text.c efi/devpath_forms.c efi/protocol.c efi/guids.c
+$(B)/fuzz/fuzz_virtqueue: tests/fuzz/fuzz_virtqueue.c drivers/virtqueue.c
+$(B)/fuzz/fuzz_pci_host: tests/fuzz/fuzz_pci_host.c drivers/pci_host.c
 $(FUZZ_TARGETS):
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	@clang $(FUZZCFLAGS) $(filter %.c,$^) -o $@
+	@clang $(FUZZCFLAGS) $(filter %.c,$^) -o $@ $(if $(filter %/fuzz_pci_host,$@),$(HOST_FDT))
 FUZZ_SECONDS ?= 600
 fuzz: $(FUZZ_TARGETS)
 	for f in $(FUZZ_TARGETS); do c=$(B)/fuzz/corpus-$$(basename $$f); mkdir -p $$c; \

@@ -319,6 +319,24 @@ static bool find_device(const void *fdt, const char *compat, struct region *r)
 	return false;
 }
 
+/* Walks the root's children only, from where the last call stopped: one pass over the
+ * tree for all of virt's 32 virtio-mmio slots. (find_device's way, a search by
+ * compatible then device_reg, walks the tree again from the top for each node.) */
+int dt_next_root_device(const void *fdt, int node, const char *compat, struct region *r)
+{
+	struct bus bus;
+	struct reg reg;
+
+	if (!bus_get(fdt, 0, &bus))
+		return -FDT_ERR_BADNCELLS;
+	for (node = node < 0 ? fdt_first_subnode(fdt, 0) : fdt_next_subnode(fdt, node);
+	     node >= 0; node = fdt_next_subnode(fdt, node))
+		if (!fdt_node_check_compatible(fdt, node, compat) && available(fdt, node) &&
+		    reg_open(fdt, node, &bus, &reg) > 0 && reg_entry(&reg, 0, r))
+			return node;
+	return node;
+}
+
 /* The node /chosen/stdout-path names: a path or an alias, then optional ":options". */
 static int stdout_node(const void *fdt)
 {
@@ -478,6 +496,11 @@ int dt_parse(const void *fdt, struct platform *p, const char **why)
 	if (find_device(fdt, "qemu,fw-cfg-mmio", &r)) {
 		p->fwcfg = r.base;
 		p->fwcfg_size = r.size;
+	}
+	p->pcie_node = dt_next_root_device(fdt, -1, "pci-host-ecam-generic", &r);
+	if (p->pcie_node >= 0) {
+		p->ecam = r.base;
+		p->ecam_size = r.size;
 	}
 	p->psci = find_psci(fdt);
 	find_poweroff(fdt, p);

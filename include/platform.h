@@ -30,6 +30,9 @@ struct platform {
 	uint64_t rtc;           /* arm,pl031; 0 when absent */
 	uint64_t fwcfg;         /* qemu,fw-cfg-mmio; 0 when absent */
 	uint64_t fwcfg_size;
+	uint64_t ecam;          /* pci-host-ecam-generic config space; 0 when absent */
+	uint64_t ecam_size;
+	int pcie_node;          /* its node offset in fdt (drivers/pci_host.c reads the rest) */
 	enum psci_conduit psci; /* /psci method */
 	uint64_t poweroff_gpio; /* PL061 with a gpio-poweroff line (for when PSCI is absent) */
 	unsigned poweroff_pin;
@@ -46,6 +49,10 @@ struct platform {
 /* Parse fdt into p. Returns 0, or a negative number with *why set to a message
  * naming what is wrong (bad header, no /memory, no usable RAM ...). */
 int dt_parse(const void *fdt, struct platform *p, const char **why);
+
+/* The next available child of the root after node (-1: the first) compatible with
+ * compat and its first reg entry, or < 0. Where QEMU's virt puts every device. */
+int dt_next_root_device(const void *fdt, int node, const char *compat, struct region *r);
 
 /* Sum of all RAM. */
 uint64_t plat_ram_total(const struct platform *p);

@@ -99,6 +99,11 @@ void mmu_init(const struct platform *p, unsigned el)
 		map_or_die(r->base, r->size, PT_R | PT_W, "RAM");
 	}
 	map_or_die(FWRAM_BASE - 4096, 4096, 0, "stack guard");
+	/* QEMU's high ECAM (0x40_1000_0000) lies outside the device window; with
+	 * highmem=off it is inside and this maps it again the same way. */
+	if (p->ecam && p->ecam + p->ecam_size <= (1ULL << VA_BITS))
+		map_or_die(p->ecam & ~0xfffULL, (p->ecam_size + 0xfff) & ~0xfffULL,
+			   PT_R | PT_W | PT_DEVICE, "PCIe ECAM");
 
 	if (el == 2)
 		el2_rise(ctx.root, pt_tcr(PT_EL2, ctx.va_bits, range), EXC_STACK_TOP);

@@ -18,4 +18,12 @@ struct efi_block {
 /* Fill in both protocols for dev (kept, not copied); partition sets LogicalPartition. */
 void efi_block_init(struct efi_block *b, const struct blkdev *dev, bool partition);
 
+/* efi/simple_fs.c: SimpleFileSystem on the FAT volume of dev, or NULL (not FAT, no
+ * memory: the FAT code has said why). */
+EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *efi_simple_fs_mount(const struct blkdev *dev);
+
+/* efi/disks.c: handles for every disk drivers/disks.c found, their partitions and file
+ * systems; the devices stop at ExitBootServices. */
+void efi_disks_init(void);
+
 #endif

@@ -1,0 +1,471 @@
+/*
+ * EFI_SIMPLE_FILE_SYSTEM_PROTOCOL and EFI_FILE_PROTOCOL (UEFI 2.10 sections 13.4, 13.5)
+ * on a FAT volume (fs/fat*.c, include/fat.h, which is shaped after these members). The
+ * file protocol is revision 2: the Ex members complete at once and signal the token.
+ */
+#include <string.h>
+#include "efi/core.h"
+#include "efi/disk.h"
+#include "fat.h"
+#include "log.h"
+#include "runtime.h"
+
+struct efi_fs {
+	EFI_SIMPLE_FILE_SYSTEM_PROTOCOL sfs;
+	struct fat_volume *vol;
+};
+
+struct efi_file {
+	EFI_FILE_PROTOCOL file;         /* first: the EFI_FILE_HANDLE is this */
+	struct efi_fs *fs;
+	struct fat_file *f;
+	bool writable;                  /* opened with EFI_FILE_MODE_WRITE */
+};
+
+static EFI_GUID file_info_guid = EFI_FILE_INFO_ID;
+static EFI_GUID fs_info_guid = EFI_FILE_SYSTEM_INFO_ID;
+static EFI_GUID label_guid = EFI_FILE_SYSTEM_VOLUME_LABEL_ID;
+
+static EFI_STATUS status(int fat)
+{
+	static const EFI_STATUS map[] = {
+		[FAT_OK] = EFI_SUCCESS,
+		[FAT_NOT_FOUND] = EFI_NOT_FOUND,
+		[FAT_INVALID] = EFI_INVALID_PARAMETER,
+		[FAT_UNSUPPORTED] = EFI_UNSUPPORTED,
+		[FAT_NO_SPACE] = EFI_VOLUME_FULL,
+		[FAT_WRITE_PROTECTED] = EFI_WRITE_PROTECTED,
+		[FAT_DEVICE_ERROR] = EFI_DEVICE_ERROR,
+		[FAT_ACCESS_DENIED] = EFI_ACCESS_DENIED,
+		[FAT_VOLUME_CORRUPTED] = EFI_VOLUME_CORRUPTED,
+		[FAT_BUFFER_TOO_SMALL] = EFI_BUFFER_TOO_SMALL,
+		[FAT_OUT_OF_RESOURCES] = EFI_OUT_OF_RESOURCES,
+		[FAT_END_OF_FILE] = EFI_END_OF_FILE,
+	};
+
+	return fat >= 0 && fat < (int)(sizeof(map) / sizeof(map[0])) ? map[fat] : EFI_DEVICE_ERROR;
+}
+
+static UINTN strsize16(const CHAR16 *s)
+{
+	UINTN n = 0;
+
+	while (s[n])
+		n++;
+	return (n + 1) * sizeof(CHAR16);
+}
+
+/* ---- times: FAT keeps local time without a zone ---- */
+
+static void to_efi_time(const struct fat_time *f, EFI_TIME *t)
+{
+	memset(t, 0, sizeof(*t));
+	if (!f->year)
+		return;
+	t->Year = f->year;
+	t->Month = f->month;
+	t->Day = f->day;
+	t->Hour = f->hour;
+	t->Minute = f->minute;
+	t->Second = f->second;
+	t->Nanosecond = f->centisecond * 10000000u;
+	t->TimeZone = EFI_UNSPECIFIED_TIMEZONE;
+}
+
+static void to_fat_time(const EFI_TIME *t, struct fat_time *f)
+{
+	memset(f, 0, sizeof(*f));
+	if (t->Year < 1980 || t->Year > 2107 || !t->Month || t->Month > 12 || !t->Day)
+		return;                 /* 0: leave the field as it is */
+	f->year = t->Year;
+	f->month = t->Month;
+	f->day = t->Day;
+	f->hour = t->Hour;
+	f->minute = t->Minute;
+	f->second = t->Second;
+	f->centisecond = t->Nanosecond / 10000000u;
+}
+
+/* What writes are stamped with: the RTC, through the runtime service. */
+static void now(struct fat_time *f)
+{
+	EFI_TIME t;
+
+	if (RT_CALL(rt_GetTime)(&t, NULL))
+		memset(&t, 0, sizeof(t));
+	to_fat_time(&t, f);
+}
+
+/* ---- EFI_FILE_INFO and friends ---- */
+
+static UINTN file_info_size(const struct fat_info *fi)
+{
+	return SIZE_OF_EFI_FILE_INFO + strsize16(fi->name);
+}
+
+static void file_info(const struct fat_info *fi, EFI_FILE_INFO *info)
+{
+	info->Size = file_info_size(fi);
+	info->FileSize = fi->size;
+	info->PhysicalSize = fi->alloc_size;
+	to_efi_time(&fi->create, &info->CreateTime);
+	to_efi_time(&fi->access, &info->LastAccessTime);
+	to_efi_time(&fi->modify, &info->ModificationTime);
+	info->Attribute = fi->attr & EFI_FILE_VALID_ATTR;
+	memcpy(info->FileName, fi->name, strsize16(fi->name));
+}
+
+/* Give info of size bytes into *buf, or say how much room it needs. */
+static EFI_STATUS give(UINTN *buf_size, VOID *buf, UINTN size)
+{
+	if (*buf_size < size) {
+		*buf_size = size;
+		return EFI_BUFFER_TOO_SMALL;
+	}
+	*buf_size = size;
+	return buf ? EFI_SUCCESS : EFI_INVALID_PARAMETER;
+}
+
+/* ---- the file protocol ---- */
+
+static EFI_STATUS new_file(struct efi_fs *fs, struct fat_file *f, bool writable,
+			   EFI_FILE_PROTOCOL **out);
+
+static EFI_STATUS EFIAPI Open(EFI_FILE_PROTOCOL *this, EFI_FILE_PROTOCOL **out, CHAR16 *name,
+			      UINT64 mode, UINT64 attr)
+{
+	struct efi_file *d = (struct efi_file *)this;
+	struct fat_file *f;
+	unsigned fmode = 0;
+	int r;
+
+	if (!out || !name)
+		return EFI_INVALID_PARAMETER;
+	if (mode == (EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE | EFI_FILE_MODE_CREATE))
+		fmode = FAT_OPEN_WRITE | FAT_OPEN_CREATE;
+	else if (mode == (EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE))
+		fmode = FAT_OPEN_WRITE;
+	else if (mode != EFI_FILE_MODE_READ)
+		return EFI_INVALID_PARAMETER;
+	if (attr & ~(UINT64)EFI_FILE_VALID_ATTR)
+		return EFI_INVALID_PARAMETER;
+	r = fat_open(d->f, name, fmode, attr, &f);
+	if (r)
+		return status(r);
+	return new_file(d->fs, f, fmode & FAT_OPEN_WRITE, out);
+}
+
+static EFI_STATUS EFIAPI Close(EFI_FILE_PROTOCOL *this)
+{
+	struct efi_file *h = (struct efi_file *)this;
+
+	fat_close(h->f);
+	efi_free(h);
+	return EFI_SUCCESS;
+}
+
+static EFI_STATUS EFIAPI Delete(EFI_FILE_PROTOCOL *this)
+{
+	struct efi_file *h = (struct efi_file *)this;
+	int r = fat_delete(h->f);       /* closes the file whatever it says */
+
+	efi_free(h);
+	return r ? EFI_WARN_DELETE_FAILURE : EFI_SUCCESS;
+}
+
+/* A directory reads one EFI_FILE_INFO per call, and none at the end; a buffer too small
+ * for the next one leaves the position where it was. */
+static EFI_STATUS read_dir(struct efi_file *h, UINTN *size, VOID *buf)
+{
+	struct fat_info *fi = efi_alloc(sizeof(*fi));
+	UINT64 pos = fat_get_pos(h->f);
+	EFI_STATUS s;
+	int r;
+
+	if (!fi)
+		return EFI_OUT_OF_RESOURCES;
+	r = fat_readdir(h->f, fi);
+	if (r == FAT_END_OF_FILE) {
+		*size = 0;
+		s = EFI_SUCCESS;
+	} else if (r) {
+		s = status(r);
+	} else if ((s = give(size, buf, file_info_size(fi)))) {
+		fat_set_pos(h->f, pos);
+	} else {
+		file_info(fi, buf);
+	}
+	efi_free(fi);
+	return s;
+}
+
+static EFI_STATUS EFIAPI Read(EFI_FILE_PROTOCOL *this, UINTN *size, VOID *buf)
+{
+	struct efi_file *h = (struct efi_file *)this;
+	UINT64 len;
+	int r;
+
+	if (!size || (*size && !buf))
+		return EFI_INVALID_PARAMETER;
+	if (fat_is_dir(h->f))
+		return read_dir(h, size, buf);
+	len = *size;
+	r = fat_read(h->f, buf, &len);
+	*size = len;
+	return status(r);
+}
+
+static EFI_STATUS EFIAPI Write(EFI_FILE_PROTOCOL *this, UINTN *size, VOID *buf)
+{
+	struct efi_file *h = (struct efi_file *)this;
+	UINT64 len;
+	int r;
+
+	if (!size || (*size && !buf))
+		return EFI_INVALID_PARAMETER;
+	if (fat_is_dir(h->f))
+		return EFI_UNSUPPORTED;
+	if (!h->writable)
+		return EFI_ACCESS_DENIED;
+	len = *size;
+	r = fat_write(h->f, buf, &len);
+	*size = len;
+	return status(r);
+}
+
+static EFI_STATUS EFIAPI GetPosition(EFI_FILE_PROTOCOL *this, UINT64 *pos)
+{
+	struct efi_file *h = (struct efi_file *)this;
+
+	if (!pos)
+		return EFI_INVALID_PARAMETER;
+	if (fat_is_dir(h->f))
+		return EFI_UNSUPPORTED;
+	*pos = fat_get_pos(h->f);
+	return EFI_SUCCESS;
+}
+
+static EFI_STATUS EFIAPI SetPosition(EFI_FILE_PROTOCOL *this, UINT64 pos)
+{
+	struct efi_file *h = (struct efi_file *)this;
+
+	if (fat_is_dir(h->f) && pos)
+		return EFI_UNSUPPORTED;         /* a directory can only start over */
+	return status(fat_set_pos(h->f, pos));
+}
+
+static EFI_STATUS EFIAPI GetInfo(EFI_FILE_PROTOCOL *this, EFI_GUID *type, UINTN *size,
+				 VOID *buf)
+{
+	struct efi_file *h = (struct efi_file *)this;
+	struct fat_volinfo vi;
+	EFI_STATUS s;
+	int r;
+
+	if (!type || !size)
+		return EFI_INVALID_PARAMETER;
+	if (efi_guid_eq(type, &file_info_guid)) {
+		struct fat_info *fi = efi_alloc(sizeof(*fi));
+
+		if (!fi)
+			return EFI_OUT_OF_RESOURCES;
+		r = fat_get_info(h->f, fi);
+		s = r ? status(r) : give(size, buf, file_info_size(fi));
+		if (!s)
+			file_info(fi, buf);
+		efi_free(fi);
+		return s;
+	}
+	if (!efi_guid_eq(type, &fs_info_guid) && !efi_guid_eq(type, &label_guid))
+		return EFI_UNSUPPORTED;
+	if ((r = fat_volinfo(h->fs->vol, &vi)))
+		return status(r);
+	if (efi_guid_eq(type, &label_guid)) {
+		if (!(s = give(size, buf, strsize16(vi.label))))
+			memcpy(buf, vi.label, strsize16(vi.label));
+		return s;
+	}
+	if (!(s = give(size, buf, SIZE_OF_EFI_FILE_SYSTEM_INFO + strsize16(vi.label)))) {
+		EFI_FILE_SYSTEM_INFO *fsi = buf;
+
+		fsi->Size = *size;
+		fsi->ReadOnly = vi.read_only;
+		fsi->VolumeSize = vi.volume_size;
+		fsi->FreeSpace = vi.free_space;
+		fsi->BlockSize = vi.cluster_size;
+		memcpy(fsi->VolumeLabel, vi.label, strsize16(vi.label));
+	}
+	return s;
+}
+
+/* A CHAR16 string that ends inside len bytes, or NULL. */
+static const CHAR16 *string_in(const void *p, UINTN len)
+{
+	const CHAR16 *s = p;
+
+	for (UINTN i = 0; i < len / sizeof(CHAR16); i++)
+		if (!s[i])
+			return s;
+	return NULL;
+}
+
+static EFI_STATUS set_file_info(struct efi_file *h, UINTN size, const EFI_FILE_INFO *info)
+{
+	const CHAR16 *name;
+	struct fat_info *fi;
+	int r;
+
+	if (size < SIZE_OF_EFI_FILE_INFO + sizeof(CHAR16) || info->Size > size ||
+	    !(name = string_in(info->FileName, size - SIZE_OF_EFI_FILE_INFO)) ||
+	    (info->Attribute & ~(UINT64)EFI_FILE_VALID_ATTR))
+		return EFI_INVALID_PARAMETER;
+	if (!h->writable)
+		return EFI_ACCESS_DENIED;
+	if (strsize16(name) > sizeof(fi->name))
+		return EFI_INVALID_PARAMETER;
+	if (!(fi = efi_alloc(sizeof(*fi))))
+		return EFI_OUT_OF_RESOURCES;
+	if (!(r = fat_get_info(h->f, fi))) {
+		if ((info->Attribute ^ fi->attr) & EFI_FILE_DIRECTORY)
+			r = FAT_ACCESS_DENIED;  /* a file cannot become a directory */
+		fi->size = info->FileSize;
+		fi->attr = info->Attribute;
+		to_fat_time(&info->CreateTime, &fi->create);
+		to_fat_time(&info->LastAccessTime, &fi->access);
+		to_fat_time(&info->ModificationTime, &fi->modify);
+		memcpy(fi->name, name, strsize16(name));
+		if (!r)
+			r = fat_set_info(h->f, fi);
+	}
+	efi_free(fi);
+	return status(r);
+}
+
+static EFI_STATUS EFIAPI SetInfo(EFI_FILE_PROTOCOL *this, EFI_GUID *type, UINTN size, VOID *buf)
+{
+	struct efi_file *h = (struct efi_file *)this;
+	const CHAR16 *label;
+
+	if (!type || !buf)
+		return EFI_INVALID_PARAMETER;
+	if (efi_guid_eq(type, &file_info_guid))
+		return set_file_info(h, size, buf);
+	if (efi_guid_eq(type, &fs_info_guid)) {
+		if (size < SIZE_OF_EFI_FILE_SYSTEM_INFO + sizeof(CHAR16) ||
+		    !(label = string_in(((EFI_FILE_SYSTEM_INFO *)buf)->VolumeLabel,
+					size - SIZE_OF_EFI_FILE_SYSTEM_INFO)))
+			return EFI_BAD_BUFFER_SIZE;
+	} else if (efi_guid_eq(type, &label_guid)) {
+		if (!(label = string_in(buf, size)))
+			return EFI_BAD_BUFFER_SIZE;
+	} else {
+		return EFI_UNSUPPORTED;
+	}
+	return status(fat_set_label(h->fs->vol, label));
+}
+
+static EFI_STATUS EFIAPI Flush(EFI_FILE_PROTOCOL *this)
+{
+	struct efi_file *h = (struct efi_file *)this;
+
+	return h->writable ? status(fat_flush(h->f)) : EFI_SUCCESS;
+}
+
+/* Revision 2: everything completes before the call returns. */
+static EFI_STATUS done(EFI_FILE_IO_TOKEN *token, EFI_STATUS s)
+{
+	token->Status = s;
+	if (token->Event)
+		SignalEvent(token->Event);
+	return EFI_SUCCESS;
+}
+
+static EFI_STATUS EFIAPI OpenEx(EFI_FILE_PROTOCOL *this, EFI_FILE_PROTOCOL **out, CHAR16 *name,
+				UINT64 mode, UINT64 attr, EFI_FILE_IO_TOKEN *token)
+{
+	return token ? done(token, Open(this, out, name, mode, attr)) : EFI_INVALID_PARAMETER;
+}
+
+static EFI_STATUS EFIAPI ReadEx(EFI_FILE_PROTOCOL *this, EFI_FILE_IO_TOKEN *token)
+{
+	return token ? done(token, Read(this, &token->BufferSize, token->Buffer))
+		     : EFI_INVALID_PARAMETER;
+}
+
+static EFI_STATUS EFIAPI WriteEx(EFI_FILE_PROTOCOL *this, EFI_FILE_IO_TOKEN *token)
+{
+	return token ? done(token, Write(this, &token->BufferSize, token->Buffer))
+		     : EFI_INVALID_PARAMETER;
+}
+
+static EFI_STATUS EFIAPI FlushEx(EFI_FILE_PROTOCOL *this, EFI_FILE_IO_TOKEN *token)
+{
+	return token ? done(token, Flush(this)) : EFI_INVALID_PARAMETER;
+}
+
+static const EFI_FILE_PROTOCOL file_protocol = {
+	.Revision = EFI_FILE_PROTOCOL_REVISION2,
+	.Open = Open,
+	.Close = Close,
+	.Delete = Delete,
+	.Read = Read,
+	.Write = Write,
+	.GetPosition = GetPosition,
+	.SetPosition = SetPosition,
+	.GetInfo = GetInfo,
+	.SetInfo = SetInfo,
+	.Flush = Flush,
+	.OpenEx = OpenEx,
+	.ReadEx = ReadEx,
+	.WriteEx = WriteEx,
+	.FlushEx = FlushEx,
+};
+
+static EFI_STATUS new_file(struct efi_fs *fs, struct fat_file *f, bool writable,
+			   EFI_FILE_PROTOCOL **out)
+{
+	struct efi_file *h = efi_alloc(sizeof(*h));
+
+	if (!h) {
+		fat_close(f);
+		return EFI_OUT_OF_RESOURCES;
+	}
+	h->file = file_protocol;
+	h->fs = fs;
+	h->f = f;
+	h->writable = writable;
+	*out = &h->file;
+	return EFI_SUCCESS;
+}
+
+/* ---- the file system ---- */
+
+static EFI_STATUS EFIAPI OpenVolume(EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *this,
+				    EFI_FILE_PROTOCOL **root)
+{
+	struct efi_fs *fs = (struct efi_fs *)this;
+	struct fat_file *f;
+	int r;
+
+	if (!root)
+		return EFI_INVALID_PARAMETER;
+	if ((r = fat_open_root(fs->vol, &f)))
+		return status(r);
+	/* The root is writable whenever the volume is: EFI has no mode for OpenVolume. */
+	return new_file(fs, f, true, root);
+}
+
+EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *efi_simple_fs_mount(const struct blkdev *dev)
+{
+	struct efi_fs *fs = efi_alloc(sizeof(*fs));
+
+	if (!fs)
+		return NULL;
+	if (fat_mount(dev, now, &fs->vol)) {
+		efi_free(fs);
+		return NULL;
+	}
+	fs->sfs.Revision = EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_REVISION;
+	fs->sfs.OpenVolume = OpenVolume;
+	return &fs->sfs;
+}
