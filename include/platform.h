@@ -6,11 +6,14 @@
 #include <stdbool.h>
 
 #define PLAT_MAX_RAM      16   /* /memory regions (several nodes, several reg entries) */
-#define PLAT_MAX_RESERVED 16   /* /reserved-memory children plus memreserve entries */
+/* /reserved-memory children plus /memreserve/ entries. Real trees have tens (phones'
+ * carve-outs); Linux's early memblock table starts with 128 too. */
+#define PLAT_MAX_RESERVED 128
 
 struct region {
 	uint64_t base, size;
 	int node;               /* NUMA node id (numa-node-id), 0 when absent */
+	const char *name;       /* the node's name (in the fdt), NULL for /memreserve/ */
 };
 
 enum psci_conduit { PSCI_NONE, PSCI_HVC, PSCI_SMC };
@@ -27,6 +30,7 @@ struct platform {
 
 	uint64_t uart;          /* PL011 named by /chosen/stdout-path (else first arm,pl011);
 				 * 0 when there is none */
+	const char *uart_why;   /* when uart is 0: why, "device tree: console ..." */
 	uint64_t rtc;           /* arm,pl031; 0 when absent */
 	uint64_t fwcfg;         /* qemu,fw-cfg-mmio; 0 when absent */
 	uint64_t fwcfg_size;

@@ -99,6 +99,9 @@ void mmu_init(const struct platform *p, unsigned el)
 		map_or_die(r->base, r->size, PT_R | PT_W, "RAM");
 	}
 	map_or_die(FWRAM_BASE - 4096, 4096, 0, "stack guard");
+	/* Pages, not a block, where the stacks are: splitting that block live (for an
+	 * allocation made there when RAM is short) would unmap the stack under our feet. */
+	map_or_die(FWRAM_BASE, 4096, PT_R | PT_W, "firmware data");
 
 	if (el == 2)
 		el2_rise(ctx.root, pt_tcr(PT_EL2, ctx.va_bits, range), EXC_STACK_TOP);
