@@ -516,6 +516,10 @@ static int check_fdt(const void *fdt, const char **why)
 
 	if (err)
 		return fail(why, fdt_message("bad header", err));
+	/* Versions before 17 lack the structure block's size, and libfdt 1.6.1's
+	 * fdt_check_full dereferences NULL on some of them (found by tests/fuzz/fuzz_dt). */
+	if (fdt_version(fdt) < 17)
+		return fail(why, "device tree: header version below 17 (what dtc and QEMU write)");
 	/* Only the DTB window is mapped: a larger tree would fault, not merely be wrong. */
 	if (fdt_totalsize(fdt) > DTB_MAX)
 		return fail(why, "device tree: totalsize larger than DTB_MAX (" STR(DTB_MAX) ")");

@@ -145,11 +145,12 @@ void __attribute__((noreturn, no_stack_protector)) efilite_main(unsigned el, uin
 		console_init(FALLBACK_UART);
 		fatal("%s", why);
 	}
-	if (!plat.uart) {
+	why = console_check(&plat);
+	if (why) {
 		/* A console the tree got wrong would swallow every message: use virt's. */
 		plat.uart = FALLBACK_UART;
 		console_init(plat.uart);
-		warn("%s: using virt's PL011 at %#x instead", plat.uart_why, FALLBACK_UART);
+		warn("%s: using virt's PL011 at %#x instead", why, FALLBACK_UART);
 	}
 	console_init(plat.uart);
 	stage("dt");

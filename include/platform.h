@@ -52,6 +52,10 @@ extern struct platform plat;
  * naming what is wrong (bad header, no /memory, no usable RAM ...). */
 int dt_parse(const void *fdt, struct platform *p, const char **why);
 
+/* NULL when p->uart is a PL011 that answers (boot/console_check.c), else why not: the
+ * caller then falls back to virt's. */
+const char *console_check(const struct platform *p);
+
 /* Sum of all RAM. */
 uint64_t plat_ram_total(const struct platform *p);
 

@@ -51,6 +51,17 @@ def test_console_fallback(name, why, tmp_path):
     assert "EFI-lite: fatal: " in run.log, run.log
 
 
+@pytest.mark.parametrize("name,addr", [("hostile-uart-nothing", "0xb000000"),
+                                       ("hostile-uart-rtc", "0x9010000")])
+def test_console_that_does_not_answer(name, addr, tmp_path):
+    # A sane address where no PL011 answers (its PrimeCell ID, read by a probing read).
+    run = boot_tree(name, tmp_path)
+    assert run.log.startswith(f"warning: device tree: console at {addr} does not answer as "
+                              "a PL011: using virt's PL011 at 0x9000000 instead\n"), run.log
+    assert run.log.endswith("EFI-lite: fatal: no kernel given (QEMU's -kernel): nothing "
+                            "to boot\nEFI-lite: powering off\n"), run.log
+
+
 def test_128_reservations_boot(tmp_path):
     # Case 4: PLAT_MAX_RESERVED reservations are all honoured, and the map holds them.
     run = boot_tree("hostile-reserved-128", tmp_path)

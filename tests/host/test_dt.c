@@ -334,6 +334,13 @@ static void test_console_misaligned(void **state)
 			  "has an address that is not 4 KiB aligned");
 }
 
+/* Sane addresses: whether a PL011 answers there is for the firmware to find out. */
+static void test_console_sane_elsewhere(void **state)
+{
+	assert_int_equal(parse("hostile-uart-nothing")->uart, 0xb000000);
+	assert_int_equal(parse("hostile-uart-rtc")->uart, 0x9010000);
+}
+
 static void test_console_none(void **state)
 {
 	assert_no_console("minimal", "device tree: no usable arm,pl011 node for the console");
@@ -441,6 +448,20 @@ static void test_bad_version(void **state)
 	fdt_set_version(fdt, 1);
 	fdt_set_last_comp_version(fdt, 1);
 	assert_string_equal(parse_blob_error(fdt), "device tree: bad header (FDT_ERR_BADVERSION)");
+}
+
+/* Accepted by fdt_check_header; libfdt 1.6.1's fdt_check_full then read NULL. */
+static void test_old_version(void **state)
+{
+	uint8_t *fdt = current = load("virt", NULL);
+
+	fdt_set_version(fdt, 2);
+	fdt_set_last_comp_version(fdt, 0);
+	assert_string_equal(parse_blob_error(fdt),
+			    "device tree: header version below 17 (what dtc and QEMU write)");
+	fdt_set_version(fdt, 16);
+	assert_string_equal(parse_blob_error(fdt),
+			    "device tree: header version below 17 (what dtc and QEMU write)");
 }
 
 static void test_truncated_totalsize(void **state)
@@ -636,6 +657,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_console_no_reg, teardown),
 		cmocka_unit_test_teardown(test_console_outside, teardown),
 		cmocka_unit_test_teardown(test_console_misaligned, teardown),
+		cmocka_unit_test_teardown(test_console_sane_elsewhere, teardown),
 		cmocka_unit_test_teardown(test_console_none, teardown),
 		cmocka_unit_test_teardown(test_console_found_has_no_why, teardown),
 		cmocka_unit_test_teardown(test_ram_node_names, teardown),
@@ -651,6 +673,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_bad_reserved_reg, teardown),
 		cmocka_unit_test_teardown(test_bad_magic, teardown),
 		cmocka_unit_test_teardown(test_bad_version, teardown),
+		cmocka_unit_test_teardown(test_old_version, teardown),
 		cmocka_unit_test_teardown(test_truncated_totalsize, teardown),
 		cmocka_unit_test_teardown(test_totalsize_beyond_window, teardown),
 		cmocka_unit_test_teardown(test_bad_structure, teardown),
