@@ -145,14 +145,13 @@ void __attribute__((noreturn, no_stack_protector)) efilite_main(unsigned el, uin
 		console_init(FALLBACK_UART);
 		fatal("%s", why);
 	}
+	/* A console the tree got wrong would swallow every message: use virt's. */
 	why = console_check(&plat);
-	if (why) {
-		/* A console the tree got wrong would swallow every message: use virt's. */
+	if (why)
 		plat.uart = FALLBACK_UART;
-		console_init(plat.uart);
-		warn("%s: using virt's PL011 at %#x instead", why, FALLBACK_UART);
-	}
 	console_init(plat.uart);
+	if (why)
+		warn("%s: using virt's PL011 at %#x instead", why, FALLBACK_UART);
 	stage("dt");
 	for (unsigned i = 0; i < plat.rng_seed_len; i++)
 		__stack_chk_guard = (__stack_chk_guard << 8 | __stack_chk_guard >> 56) ^ plat.rng_seed[i];

@@ -75,9 +75,16 @@ static void map_or_die(uint64_t base, uint64_t size, unsigned prot, const char *
  * each region once it is mapped: an abort there is the tree's fault, and says so. */
 static void probe_ram(const struct platform *p)
 {
+#ifdef FAULT_TEST
+	/* Plain reads instead, to test what the crash report says of such RAM. */
+	if (p->bootargs && !__builtin_strcmp(p->bootargs, "fault=ram"))
+		for (unsigned i = 0; i < p->nr_ram; i++)
+			(void)*(volatile uint64_t *)p->ram[i].base;
+#endif
 	for (unsigned i = 0; i < p->nr_ram; i++) {
 		const struct region *r = &p->ram[i];
-		uint64_t at[2] = { r->base, (r->base + r->size - 8) & ~7ULL }, v;
+		uint64_t last = r->size > 8 ? r->base + r->size - 8 : r->base;
+		uint64_t at[2] = { r->base & ~7ULL, last & ~7ULL }, v;
 
 		for (unsigned k = 0; k < 2; k++)
 			if (probe_read64(at[k], &v))

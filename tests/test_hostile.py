@@ -36,6 +36,19 @@ def test_ram_that_is_not_there(machine, tmp_path):
     assert "crash" not in run.log, run.log
 
 
+def test_ram_that_is_not_there_crash_report(tmp_path):
+    # Should such RAM get past the probe, the crash report says what the abort hit.
+    fault_fw = os.path.join(BUILD, "fault", "efilite.bin")
+    run = boot(bios=fault_fw, append="fault=ram", timeout=30,
+               extra=["-dtb", dtb("hostile-ram", tmp_path)])
+    assert not run.timed_out and run.returncode == 0, run.log
+    assert "*** EFI-lite crash: synchronous exception" in run.log, run.log
+    assert "EC 0x25: data abort, synchronous external abort on read\n" in run.log, run.log
+    assert ("\nFAR  0x0000000100000000\n     in RAM the device tree declares (ram@100000000 "
+            "0x100000000-0x13fffffff) but the machine does not answer there: that RAM may "
+            "not exist\n") in run.log, run.log
+
+
 @pytest.mark.parametrize("name,why", [
     ("hostile-cells-1", "has a reg that is not a whole number of (address, size) entries"),
     ("hostile-uart-noreg", "has no reg"),
