@@ -99,6 +99,14 @@ def test_reservation_over_the_firmware(machine, tmp_path):
                        "EFI-lite: powering off\n"), run.log
 
 
+def test_reservations_leave_too_little(tmp_path):
+    run = boot_tree("hostile-reserve-most", tmp_path)
+    assert re.fullmatch(r"EFI-lite: fatal: device tree: reserved memory leaves \d+ KiB of RAM "
+                        r"free, 4096 KiB needed; the largest reservation is /reserved-memory/"
+                        r"above@40600000 0x40600000-0x7fffffff\nEFI-lite: powering off\n",
+                        run.log), run.log
+
+
 def test_reservation_over_the_rest(cloud_kernel, initrd, tmp_path):
     # The firmware runs in its own 6 MiB (allocations land next to its stacks, which must
     # survive that) and names the reservation before the kernel finds no room.
