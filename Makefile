@@ -146,6 +146,7 @@ $(HOST_TESTS):
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	@$(HOSTCC) $(HOSTCFLAGS) $(filter %.c,$^) -o $@ -lcmocka $(if $(filter %/test_dt %/test_pci_host,$@),$(HOST_FDT))
+$(B)/host/dts/hostile-%.dtb: tests/dts/virt.dts     # they /include/ it
 $(B)/host/dts/%.dtb: tests/dts/%.dts
 	@mkdir -p $(dir $@)
 	@dtc -q -I dts -O dtb $< -o $@
@@ -153,7 +154,7 @@ $(B)/host/dts/%.dtb: tests/dts/%.dts
 # ---- fuzz targets (clang's libFuzzer): a short run in make check, a long one in make fuzz ----
 FUZZ_TARGETS = $(B)/fuzz/fuzz_pecoff $(B)/fuzz/fuzz_acpi_loader $(B)/fuzz/fuzz_smbios \
 	       $(B)/fuzz/fuzz_part $(B)/fuzz/fuzz_fat $(B)/fuzz/fuzz_devpath_text \
-	       $(B)/fuzz/fuzz_virtqueue $(B)/fuzz/fuzz_pci_host
+	       $(B)/fuzz/fuzz_virtqueue $(B)/fuzz/fuzz_pci_host $(B)/fuzz/fuzz_dt
 FUZZCFLAGS = -std=gnu11 -g -O1 -fshort-wchar -Iinclude -Itests/host/shim -I$(GNUEFI) \
 	     -DHOST_TEST -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	     -Wall -Wextra -Werror -Wno-unused-parameter
@@ -169,10 +170,11 @@ $(B)/fuzz/fuzz_devpath_text: tests/fuzz/fuzz_devpath_text.c efi/devpath_text.c \
 	efi/devpath_from_text.c efi/devpath_forms.c efi/protocol.c efi/guids.c
 $(B)/fuzz/fuzz_virtqueue: tests/fuzz/fuzz_virtqueue.c drivers/virtqueue.c
 $(B)/fuzz/fuzz_pci_host: tests/fuzz/fuzz_pci_host.c drivers/pci_host.c
+$(B)/fuzz/fuzz_dt: tests/fuzz/fuzz_dt.c boot/dt.c
 $(FUZZ_TARGETS):
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	@clang $(FUZZCFLAGS) $(filter %.c,$^) -o $@ $(if $(filter %/fuzz_pci_host,$@),$(HOST_FDT))
+	@clang $(FUZZCFLAGS) $(filter %.c,$^) -o $@ $(if $(filter %/fuzz_pci_host %/fuzz_dt,$@),$(HOST_FDT))
 FUZZ_SECONDS ?= 600
 fuzz: $(FUZZ_TARGETS)
 	for f in $(FUZZ_TARGETS); do c=$(B)/fuzz/corpus-$$(basename $$f); mkdir -p $$c; \

@@ -2,6 +2,9 @@
  * the architecture tells us about it, the registers and a backtrace, then power off. */
 #include "log.h"
 #include "layout.h"
+#include "loaded_images.h"
+#include "platform.h"
+#include "probe.h"
 #include "psci.h"
 #include "sysreg.h"
 
@@ -63,35 +66,136 @@ static void backtrace(uint64_t fp)
 
 		if (!frame[1])
 			break;
-		printf("  [%d] %#llx\n", i, (unsigned long long)frame[1]);
+		const struct loaded_image_record *img = loaded_image_at(frame[1]);
+
+		printf("  [%d] %#llx", i, (unsigned long long)frame[1]);
+		if (img)
+			printf("  (%s+%#llx)", img->name, (unsigned long long)(frame[1] - img->base));
+		printf("\n");
 		fp = frame[0];
 	}
 }
 
+static bool is_abort(unsigned ec)
+{
+	return ec == 0x20 || ec == 0x21 || ec == 0x24 || ec == 0x25;
+}
+
+static const struct region *ram;        /* what the device tree declared */
+static unsigned nr_ram;
+
+void crash_set_ram(const struct region *regions, unsigned n)
+{
+	ram = regions;
+	nr_ram = n;
+}
+
+/* The RAM region the device tree declared that holds a, or NULL. */
+static const struct region *dt_ram_at(uint64_t a)
+{
+	for (unsigned i = 0; i < nr_ram; i++)
+		if (a - ram[i].base < ram[i].size)
+			return &ram[i];
+	return NULL;
+}
+
+/* What FAR points at, when the exception is an abort (FAR is UNKNOWN otherwise). */
+static void print_far(uint64_t far, unsigned ec, uint32_t fsc)
+{
+	const struct region *ram = dt_ram_at(far);
+
+	printf("FAR  %#018llx", (unsigned long long)far);
+	if (!is_abort(ec))
+		printf("  (not valid for this exception)");
+	else if (far >= GUARD_BASE && far < FWRAM_BASE)
+		printf("  (stack overflow: guard region)");
+	else if (far < 4096)
+		printf("  (NULL pointer dereference)");
+	else if (ram && fsc == 0x10)
+		printf("\n     in RAM the device tree declares (%s %#llx-%#llx) but the machine "
+		       "does not answer there: that RAM may not exist", ram->name ? ram->name : "",
+		       (unsigned long long)ram->base,
+		       (unsigned long long)(ram->base + ram->size - 1));
+	printf("\n");
+}
+
+/* An undefined MRS/MSR is the usual way a CPU model and the machine disagree (a64fx
+ * claims a GICv3 CPU interface a GICv2 machine lacks): name the register. */
+static void print_insn(uint64_t elr)
+{
+	uint32_t insn;
+
+	if ((elr & 3) || probe_read32(elr, &insn))
+		return;
+	printf("Instruction at ELR: %#010x", insn);
+	if ((insn & 0xffd00000) == 0xd5100000) {
+		unsigned op1 = insn >> 16 & 7, crn = insn >> 12 & 15, crm = insn >> 8 & 15;
+
+		printf(" (%s S%u_%u_C%u_C%u_%u)", insn & (1 << 21) ? "MRS" : "MSR",
+		       2 + (insn >> 19 & 1), op1, crn, crm, insn >> 5 & 7);
+		if ((insn >> 19 & 1) && crn == 12 && crm >= 8 && crm <= 12 && (op1 == 0 || op1 == 4))
+			printf("\n     a GICv3 CPU interface register (ICC_*); this CPU's "
+			       "ID_AA64PFR0_EL1.GIC says %s",
+			       read_sysreg(id_aa64pfr0_el1) >> 24 & 0xf ? "it has one: the CPU "
+			       "model and the machine's GIC disagree" : "it has none");
+	}
+	printf("\n");
+}
+
+static void print_image(const struct loaded_image_record *img, uint64_t elr)
+{
+	printf("ELR is at offset %#llx in %s, loaded at %#llx (%llu KiB), %s ExitBootServices\n",
+	       (unsigned long long)(elr - img->base), img->name, (unsigned long long)img->base,
+	       (unsigned long long)(img->size >> 10), img->exited_boot_services ? "after" : "before");
+}
+
+static void set_elr(uint64_t v)
+{
+	if (current_el() == 1)
+		write_sysreg(elr_el1, v);
+	else
+		write_sysreg(elr_el2, v);
+}
+
+/* Returns only for a probing read's abort (boot/vectors.S then resumes at ELR). */
 void crash_report(struct exc_frame *f, unsigned kind)
 {
 	static int crashing;
 	uint64_t esr = read_elx(esr), far = read_elx(far), elr = read_elx(elr);
-	uint64_t spsr = read_elx(spsr);
+	uint64_t spsr = read_elx(spsr), fixup;
 	unsigned ec = (esr >> 26) & 0x3f;
+	const struct loaded_image_record *img;
 
+	if (ec == 0x25 && (fixup = probe_fixup(elr))) {
+		set_elr(fixup);
+		return;
+	}
 	if (crashing++)
 		psci_system_off();      /* a fault while reporting one: just stop */
-	printf("\n*** EFI-lite crash: %s exception from %s at EL%u\n",
-	       kinds[kind & 3], sources[kind >> 2], current_el());
+	img = loaded_image_at(elr);
+	if (img)
+		printf("\n*** Crash in %s (an image EFI-lite loaded), not in EFI-lite: %s "
+		       "exception from %s at EL%u\n", img->name, kinds[kind & 3],
+		       sources[kind >> 2], current_el());
+	else
+		printf("\n*** EFI-lite crash: %s exception from %s at EL%u\n",
+		       kinds[kind & 3], sources[kind >> 2], current_el());
+	if (img)
+		print_image(img, elr);
 	printf("ESR  %#018llx  EC %#04x: %s", (unsigned long long)esr, ec,
 	       ec_names[ec] ? ec_names[ec] : "(not decoded)");
-	if (ec == 0x20 || ec == 0x21 || ec == 0x24 || ec == 0x25) {
+	if (is_abort(ec)) {
 		printf(", ");
 		print_fsc(esr & 0x3f);
 		if (ec >= 0x24)
 			printf(esr & (1 << 6) ? " on write" : " on read");
 	}
-	printf("\nFAR  %#018llx%s\n", (unsigned long long)far,
-	       far >= GUARD_BASE && far < FWRAM_BASE ? "  (stack overflow: guard region)" :
-	       far < 4096 ? "  (NULL pointer dereference)" : "");
+	printf("\n");
+	print_far(far, ec, esr & 0x3f);
 	printf("ELR  %#018llx  SPSR %#010llx  SP %#018llx\n", (unsigned long long)elr,
 	       (unsigned long long)spsr, (unsigned long long)f->sp_el0);
+	if (ec == 0x00)
+		print_insn(elr);
 	for (int i = 0; i < 31; i++)
 		printf("x%-2d %#018llx%s", i, (unsigned long long)f->x[i], i % 4 == 3 ? "\n" : "  ");
 	printf("\nBacktrace:\n  [pc] %#llx\n", (unsigned long long)elr);

@@ -156,25 +156,39 @@ static bool reg_entry(const struct reg *reg, int i, struct region *r)
 	return r->base + r->size >= r->base;
 }
 
-/* The first reg entry of a device, if it is a CPU physical address. That holds when
- * every bus between the device and the root maps 1:1 (an empty "ranges"). QEMU's virt
- * puts the devices we drive at the root, so translation through a non-empty "ranges"
- * is not implemented: such a device is not found rather than found at a wrong address. */
-static bool device_reg(const void *fdt, int node, struct region *r)
+/* The first reg entry of a device, if it is a CPU physical address; otherwise why not.
+ * That holds when every bus between the device and the root maps 1:1 (an empty
+ * "ranges"). QEMU's virt puts the devices we drive at the root, so translation through
+ * a non-empty "ranges" is not implemented: such a device is not found rather than found
+ * at a wrong address. */
+static const char *device_reg_why(const void *fdt, int node, struct region *r)
 {
-	int depth = fdt_node_depth(fdt, node), parent = 0, d, len;
+	int depth = fdt_node_depth(fdt, node), parent = 0, d, len, n;
 	struct bus bus;
 	struct reg reg;
 
 	if (depth < 1)
-		return false;
+		return "is the root";
 	for (d = 1; d < depth; d++) {
 		parent = fdt_supernode_atdepth_offset(fdt, node, d, NULL);
 		if (parent < 0 || !fdt_getprop(fdt, parent, "ranges", &len) || len != 0)
-			return false;
+			return "is behind a bus that translates addresses";
 	}
-	return bus_get(fdt, parent, &bus) && reg_open(fdt, node, &bus, &reg) > 0 &&
-	       reg_entry(&reg, 0, r);
+	if (!bus_get(fdt, parent, &bus))
+		return "is on a bus with unsupported #address-cells or #size-cells";
+	n = reg_open(fdt, node, &bus, &reg);
+	if (n < 0)
+		return "has a reg that is not a whole number of (address, size) entries";
+	if (n == 0)
+		return "has no reg";
+	if (!reg_entry(&reg, 0, r))
+		return "has a reg that ends beyond 2^64";
+	return NULL;
+}
+
+static bool device_reg(const void *fdt, int node, struct region *r)
+{
+	return !device_reg_why(fdt, node, r);
 }
 
 /* ---- region lists ---- */
@@ -211,6 +225,7 @@ static int regions_add_reg(const void *fdt, int node, const struct bus *bus, int
 		if (!r.size)
 			continue;
 		r.node = numa;
+		r.name = fdt_get_name(fdt, node, NULL);
 		err = region_add(rl, &r, why);
 		if (err)
 			return err;
@@ -232,7 +247,8 @@ static int numa_node_id(const void *fdt, int node)
 static int parse_memory(const void *fdt, struct platform *p, const char **why)
 {
 	struct regions rl = { p->ram, &p->nr_ram, PLAT_MAX_RAM,
-			      "device tree: more than " STR(PLAT_MAX_RAM) " /memory regions" };
+			      "device tree: more than " STR(PLAT_MAX_RAM) " /memory regions "
+			      "(PLAT_MAX_RAM)" };
 	struct bus bus;
 	unsigned i;
 	int node, err;
@@ -263,7 +279,8 @@ static int parse_memory(const void *fdt, struct platform *p, const char **why)
 static int parse_reserved(const void *fdt, struct platform *p, const char **why)
 {
 	struct regions rl = { p->reserved, &p->nr_reserved, PLAT_MAX_RESERVED,
-			      "device tree: more than " STR(PLAT_MAX_RESERVED) " reserved regions" };
+			      "device tree: more than " STR(PLAT_MAX_RESERVED) " reserved "
+			      "regions (PLAT_MAX_RESERVED)" };
 	int parent = fdt_path_offset(fdt, "/reserved-memory"), node, i, n, err;
 	struct region r = { 0 };
 	struct bus bus;
@@ -364,15 +381,63 @@ static int stdout_node(const void *fdt)
 	return fdt_path_offset_namelen(fdt, path, len);
 }
 
-static uint64_t find_console(const void *fdt)
+/* A PL011's 4 KiB register frame must lie in virt's device window, the only device
+ * memory we map: anywhere else a write faults, or lands in RAM or flash, and the
+ * console (the one place a fatal message can go) stays silent. */
+static const char *console_why(const void *fdt, int node, struct region *r)
 {
-	int node = stdout_node(fdt);
+	const char *why = device_reg_why(fdt, node, r);
+
+	if (why)
+		return why;
+	if (r->base < DEVICE_BASE || r->base > DEVICE_BASE + DEVICE_SIZE - 0x1000)
+		return "has an address outside the device window";
+	if (r->base & 0xfff)
+		return "has an address that is not 4 KiB aligned";
+	return NULL;
+}
+
+/* The PL011 /chosen/stdout-path names, else the first usable one. When there is none,
+ * p->uart_why says what was wrong with the candidate, for the caller's fallback. */
+static void find_console(const void *fdt, struct platform *p)
+{
+	int node = stdout_node(fdt), blame = -1;
+	const char *why = NULL;
 	struct region r;
+	char path[64];
 
 	if (node >= 0 && !fdt_node_check_compatible(fdt, node, "arm,pl011") &&
-	    available(fdt, node) && device_reg(fdt, node, &r))
-		return r.base;
-	return find_device(fdt, "arm,pl011", &r) ? r.base : 0;
+	    available(fdt, node)) {
+		why = console_why(fdt, node, &r);
+		if (!why) {
+			p->uart = r.base;
+			return;
+		}
+		blame = node;
+	}
+	for (node = next_compatible(fdt, -1, "arm,pl011"); node >= 0;
+	     node = next_compatible(fdt, node, "arm,pl011")) {
+		const char *w = console_why(fdt, node, &r);
+
+		if (!w) {
+			p->uart = r.base;
+			return;
+		}
+		if (blame < 0) {
+			blame = node;
+			why = w;
+		}
+	}
+	static char uart_why[128];     /* a warning: it outlives later error messages */
+
+	if (blame < 0)
+		p->uart_why = "device tree: no usable arm,pl011 node for the console";
+	else if (fdt_get_path(fdt, blame, path, sizeof(path)))
+		snprintf(uart_why, sizeof(uart_why), "device tree: console node %s", why);
+	else
+		snprintf(uart_why, sizeof(uart_why), "device tree: console %s %s", path, why);
+	if (blame >= 0)
+		p->uart_why = uart_why;
 }
 
 /* The conduit of the first PSCI node found, newest binding first. (A node that is only
@@ -463,6 +528,10 @@ static int check_fdt(const void *fdt, const char **why)
 
 	if (err)
 		return fail(why, fdt_message("bad header", err));
+	/* Versions before 17 lack the structure block's size, and libfdt 1.6.1's
+	 * fdt_check_full dereferences NULL on some of them (found by tests/fuzz/fuzz_dt). */
+	if (fdt_version(fdt) < 17)
+		return fail(why, "device tree: header version below 17 (what dtc and QEMU write)");
 	/* Only the DTB window is mapped: a larger tree would fault, not merely be wrong. */
 	if (fdt_totalsize(fdt) > DTB_MAX)
 		return fail(why, "device tree: totalsize larger than DTB_MAX (" STR(DTB_MAX) ")");
@@ -490,7 +559,7 @@ int dt_parse(const void *fdt, struct platform *p, const char **why)
 		err = parse_reserved(fdt, p, why);
 	if (err)
 		return err;
-	p->uart = find_console(fdt);
+	find_console(fdt, p);
 	if (find_device(fdt, "arm,pl031", &r))
 		p->rtc = r.base;
 	if (find_device(fdt, "qemu,fw-cfg-mmio", &r)) {

@@ -129,8 +129,15 @@ static void read_device_tree(unsigned el)
 		console_init(FALLBACK_UART);
 		fatal("%s", why);
 	}
-	console_init(plat.uart);
 	psci_init(plat.psci, plat.poweroff_gpio, plat.poweroff_pin, plat.poweroff_active_low);
+	crash_set_ram(plat.ram, plat.nr_ram);
+	/* A console the tree got wrong would swallow every message: use virt's. */
+	why = console_check(&plat);
+	if (why)
+		plat.uart = FALLBACK_UART;
+	console_init(plat.uart);
+	if (why)
+		warn("%s: using virt's PL011 at %#x instead", why, FALLBACK_UART);
 }
 
 /* The system table, in the runtime blob (the OS reads it after ExitBootServices). */

@@ -1,5 +1,6 @@
 /* Exception vectors: every exception is fatal in EFI-lite's own code (we take no
- * interrupts), so each entry saves the registers and reports the crash. */
+ * interrupts), so each entry saves the registers and reports the crash; only the abort
+ * of a probing read (boot/probe.S) returns, to that read's fixup. */
 #include "asm.h"
 
 #define FRAME_SIZE (34 * 8)     /* x0-x30, sp, kind, pad */
@@ -52,5 +53,22 @@ exc_save:
 	stp	x30, x1, [sp, #240]
 	mov	x1, x0
 	mov	x0, sp
-	bl	crash_report		/* does not return */
-	b	.
+	bl	crash_report		/* returns only when a probing read aborted */
+	ldp	x0, x1, [sp, #0]
+	ldp	x2, x3, [sp, #16]
+	ldp	x4, x5, [sp, #32]
+	ldp	x6, x7, [sp, #48]
+	ldp	x8, x9, [sp, #64]
+	ldp	x10, x11, [sp, #80]
+	ldp	x12, x13, [sp, #96]
+	ldp	x14, x15, [sp, #112]
+	ldp	x16, x17, [sp, #128]
+	ldp	x18, x19, [sp, #144]
+	ldp	x20, x21, [sp, #160]
+	ldp	x22, x23, [sp, #176]
+	ldp	x24, x25, [sp, #192]
+	ldp	x26, x27, [sp, #208]
+	ldp	x28, x29, [sp, #224]
+	ldr	x30, [sp, #240]
+	add	sp, sp, #FRAME_SIZE
+	eret

@@ -2,6 +2,7 @@
 #include "log.h"
 #include "efi/core.h"
 #include "efi/pecoff.h"
+#include "loaded_images.h"
 #include "memmap.h"
 #include "mmu.h"
 
@@ -63,6 +64,45 @@ static void protect(const struct pe_image *pe, UINT64 base)
 	}
 }
 
+/* ---- the crash report's list of images (include/loaded_images.h) ---- */
+
+#define ARM64_IMAGE_MAGIC_OFFSET 0x38   /* "ARM\x64" in an arm64 Linux Image header */
+
+/* What the crash report calls an image: the kernel, its file name, else its kind. */
+static void record_image(const EFI_LOADED_IMAGE *li, UINT64 base, UINT64 size)
+{
+	const EFI_DEVICE_PATH *file = li->FilePath;
+	char name[48];
+	unsigned n = 0;
+
+	if (size >= 0x40 && *(const UINT32 *)(base + ARM64_IMAGE_MAGIC_OFFSET) == 0x644d5241) {
+		loaded_image_add(base, size, "Linux kernel");
+		return;
+	}
+	if (file && file->Type == MEDIA_DEVICE_PATH && file->SubType == MEDIA_FILEPATH_DP) {
+		const CHAR16 *c = ((const FILEPATH_DEVICE_PATH *)file)->PathName;
+		UINTN node = file->Length[0] | file->Length[1] << 8;
+		UINTN len = node > SIZE_OF_FILEPATH_DEVICE_PATH ?
+			    (node - SIZE_OF_FILEPATH_DEVICE_PATH) / 2 : 0;
+
+		/* ASCII only, the tail if it is long: the file name is what tells. */
+		if (len > sizeof(name) - 1)
+			c += len - (sizeof(name) - 1);
+		for (; n < sizeof(name) - 1 && *c && n < len; c++)
+			name[n++] = *c < 0x80 && *c >= 0x20 ? (char)*c : '?';
+	}
+	name[n] = '\0';
+	loaded_image_add(base, size, n ? name :
+			 li->ImageCodeType == EfiLoaderCode ? "EFI application" :
+			 li->ImageCodeType == EfiRuntimeServicesCode ? "EFI runtime driver" :
+			 "EFI boot service driver");
+}
+
+static VOID EFIAPI images_exit_boot_services(EFI_EVENT event, VOID *ctx)
+{
+	loaded_images_exit_boot_services();
+}
+
 EFI_STATUS efi_image_create(const struct pe_image *pe, UINT64 base, UINTN pages,
 			    EFI_HANDLE parent, EFI_DEVICE_PATH *path, EFI_HANDLE *handle,
 			    EFI_LOADED_IMAGE **loaded)
@@ -97,6 +137,7 @@ EFI_STATUS efi_image_create(const struct pe_image *pe, UINT64 base, UINTN pages,
 	}
 	img->next = images;
 	images = img;
+	record_image(&img->li, base, pages << EFI_PAGE_SHIFT);
 	*handle = img->handle;
 	if (loaded)
 		*loaded = &img->li;
@@ -111,6 +152,7 @@ static void image_free(struct image *img)
 	while (*p != img)
 		p = &(*p)->next;
 	*p = img->next;
+	loaded_image_remove(base);
 	UninstallMultipleProtocolInterfaces(img->handle, &loaded_image_guid, &img->li,
 					    &image_path_guid, img->path, NULL);
 	mmu_set_prot(base, img->pages << EFI_PAGE_SHIFT, PT_R | PT_W);
@@ -265,6 +307,8 @@ EFI_STATUS EFIAPI UnloadImage(EFI_HANDLE handle)
 void efi_image_init(void)
 {
 	static struct image self = { .started = true };
+	static EFI_GUID exit_bs = EFI_EVENT_GROUP_EXIT_BOOT_SERVICES_GUID;
+	EFI_EVENT exit_event;
 	extern char __flash_end[];
 
 	self.li = (EFI_LOADED_IMAGE){
@@ -277,4 +321,7 @@ void efi_image_init(void)
 		fatal("cannot install EFI-lite's own LoadedImage");
 	images = &self;
 	efi_firmware_handle = self.handle;
+	if (CreateEventEx(EVT_NOTIFY_SIGNAL, TPL_CALLBACK, images_exit_boot_services, NULL,
+			  &exit_bs, &exit_event))
+		fatal("cannot create the loaded images' ExitBootServices event");
 }

@@ -8,11 +8,13 @@
 #define EFI_PAGE_SHIFT_ 12
 #define PAGES(bytes) (((bytes) + 0xfffULL) >> 12)
 
-/* Capacity of the descriptor array; fixed so the allocator never allocates itself. */
-#define MEMMAP_MAX 256
+/* Capacity of the descriptor array; fixed so the allocator never allocates itself.
+ * Room for PLAT_MAX_RESERVED scattered reservations (each splits RAM: two descriptors)
+ * and the allocations of a boot. */
+#define MEMMAP_MAX 512
 /* Capacity of the list of fixed ranges: the platform's reserved memory, our own data
  * and the devices the runtime services use. */
-#define MEMMAP_FIXED_MAX 32
+#define MEMMAP_FIXED_MAX 160    /* PLAT_MAX_RESERVED and ours (mm/ram.c checks) */
 
 struct pool_block;
 

@@ -7,11 +7,14 @@
 #include "psci.h"
 
 #define PLAT_MAX_RAM      16   /* /memory regions (several nodes, several reg entries) */
-#define PLAT_MAX_RESERVED 16   /* /reserved-memory children plus memreserve entries */
+/* /reserved-memory children plus /memreserve/ entries. Real trees have tens (phones'
+ * carve-outs); Linux's early memblock table starts with 128 too. */
+#define PLAT_MAX_RESERVED 128
 
 struct region {
 	uint64_t base, size;
 	int node;               /* NUMA node id (numa-node-id), 0 when absent */
+	const char *name;       /* the node's name (in the fdt), NULL for /memreserve/ */
 };
 
 
@@ -27,6 +30,7 @@ struct platform {
 
 	uint64_t uart;          /* PL011 named by /chosen/stdout-path (else first arm,pl011);
 				 * 0 when there is none */
+	const char *uart_why;   /* when uart is 0: why, "device tree: console ..." */
 	uint64_t rtc;           /* arm,pl031; 0 when absent */
 	uint64_t fwcfg;         /* qemu,fw-cfg-mmio; 0 when absent */
 	uint64_t fwcfg_size;
@@ -53,6 +57,13 @@ int dt_parse(const void *fdt, struct platform *p, const char **why);
 /* The next available child of the root after node (-1: the first) compatible with
  * compat and its first reg entry, or < 0. Where QEMU's virt puts every device. */
 int dt_next_root_device(const void *fdt, int node, const char *compat, struct region *r);
+/* boot/crash.c: the RAM the device tree declared (kept, not copied), so a crash report
+ * can say that a faulting address lies in RAM the machine may not have. */
+void crash_set_ram(const struct region *ram, unsigned nr_ram);
+
+/* NULL when p->uart is a PL011 that answers (drivers/pl011_check.c), else why not: the
+ * caller then falls back to virt's. */
+const char *console_check(const struct platform *p);
 
 /* Sum of all RAM. */
 uint64_t plat_ram_total(const struct platform *p);

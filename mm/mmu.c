@@ -4,6 +4,7 @@
 #include "layout.h"
 #include "memmap.h"
 #include "mmu.h"
+#include "probe.h"
 #include "sysreg.h"
 
 static struct pt_ctx ctx;
@@ -69,6 +70,32 @@ static void map_or_die(uint64_t base, uint64_t size, unsigned prot, const char *
 		      (unsigned long long)size);
 }
 
+/* RAM the tree declares but the machine lacks (a hand-edited -dtb) aborts the first
+ * allocation that lands there, long after the cause. Read the first and last word of
+ * each region once it is mapped: an abort there is the tree's fault, and says so. */
+static void probe_ram(const struct platform *p)
+{
+#ifdef FAULT_TEST
+	/* Plain reads instead, to test what the crash report says of such RAM. */
+	if (p->bootargs && !__builtin_strcmp(p->bootargs, "fault=ram"))
+		for (unsigned i = 0; i < p->nr_ram; i++)
+			(void)*(volatile uint64_t *)p->ram[i].base;
+#endif
+	for (unsigned i = 0; i < p->nr_ram; i++) {
+		const struct region *r = &p->ram[i];
+		uint64_t last = r->size > 8 ? r->base + r->size - 8 : r->base;
+		uint64_t at[2] = { r->base & ~7ULL, last & ~7ULL }, v;
+
+		for (unsigned k = 0; k < 2; k++)
+			if (probe_read64(at[k], &v))
+				fatal("device tree: RAM %s %#llx-%#llx is not there: reading %#llx "
+				      "aborted: the machine has no RAM there",
+				      r->name ? r->name : "", (unsigned long long)r->base,
+				      (unsigned long long)(r->base + r->size - 1),
+				      (unsigned long long)at[k]);
+	}
+}
+
 void mmu_init(const struct platform *p, unsigned el)
 {
 	unsigned range = read_sysreg(id_aa64mmfr0_el1) & 0xf;
@@ -104,12 +131,16 @@ void mmu_init(const struct platform *p, unsigned el)
 	if (p->ecam && p->ecam + p->ecam_size <= (1ULL << VA_BITS))
 		map_or_die(p->ecam & ~0xfffULL, (p->ecam_size + 0xfff) & ~0xfffULL,
 			   PT_R | PT_W | PT_DEVICE, "PCIe ECAM");
+	/* Pages, not a block, where the stacks are: splitting that block live (for an
+	 * allocation made there when RAM is short) would unmap the stack under our feet. */
+	map_or_die(FWRAM_BASE, 4096, PT_R | PT_W, "firmware data");
 
 	if (el == 2)
 		el2_rise(ctx.root, pt_tcr(PT_EL2, ctx.va_bits, range), EXC_STACK_TOP);
 	else
 		mmu_switch(ctx.root, pt_tcr(PT_EL1, ctx.va_bits, range));
 	ctx.replace = live_replace;
+	probe_ram(p);
 }
 
 int mmu_set_prot(uint64_t base, uint64_t size, unsigned prot)

@@ -300,6 +300,100 @@ static void test_odd_props(void **state)
 	assert_memory_equal(p->rng_seed, rng, 64);
 }
 
+/* ---- hostile trees (issue 15): what the firmware is told to fall back on ---- */
+
+/* The console is refused, so the firmware falls back to virt's PL011 saying why. */
+static void assert_no_console(const char *name, const char *why)
+{
+	const struct platform *p = parse(name);
+
+	assert_int_equal(p->uart, 0);
+	assert_non_null(p->uart_why);
+	assert_string_equal(p->uart_why, why);
+}
+
+static void test_console_cells_1(void **state)
+{
+	assert_no_console("hostile-cells-1", "device tree: console /pl011@9000000 has a reg "
+			  "that is not a whole number of (address, size) entries");
+}
+
+static void test_console_no_reg(void **state)
+{
+	assert_no_console("hostile-uart-noreg", "device tree: console /pl011@9000000 has no reg");
+}
+
+static void test_console_outside(void **state)
+{
+	assert_no_console("hostile-uart-outside", "device tree: console /pl011@9000000 has "
+			  "an address outside the device window");
+}
+
+static void test_console_misaligned(void **state)
+{
+	assert_no_console("hostile-uart-misaligned", "device tree: console /pl011@9000000 "
+			  "has an address that is not 4 KiB aligned");
+}
+
+/* Sane addresses: whether a PL011 answers there is for the firmware to find out. */
+static void test_console_sane_elsewhere(void **state)
+{
+	assert_int_equal(parse("hostile-uart-nothing")->uart, 0xb000000);
+	assert_int_equal(parse("hostile-uart-rtc")->uart, 0x9010000);
+}
+
+static void test_console_none(void **state)
+{
+	assert_no_console("minimal", "device tree: no usable arm,pl011 node for the console");
+}
+
+static void test_console_found_has_no_why(void **state)
+{
+	assert_null(parse("virt")->uart_why);
+	assert_null(parse("stdout-fallback")->uart_why);
+}
+
+/* The extra memory node is parsed as RAM (whether it exists is for the firmware to
+ * find out), under its own name. */
+static void test_ram_node_names(void **state)
+{
+	const struct platform *p = parse("hostile-ram");
+
+	assert_int_equal(p->nr_ram, 2);
+	assert_region(&p->ram[1], 0x100000000, 1 * GiB, 0);
+	assert_string_equal(p->ram[0].name, "memory@40000000");
+	assert_string_equal(p->ram[1].name, "ram@100000000");
+}
+
+static void test_reserved_128(void **state)
+{
+	const struct platform *p = parse("hostile-reserved-128");
+	unsigned i;
+
+	assert_int_equal(PLAT_MAX_RESERVED, 128);
+	assert_int_equal(p->nr_reserved, 128);
+	for (i = 0; i < 128; i++)
+		assert_region(&p->reserved[i], 0x48000000 + i * 0x20000, 0x10000, 0);
+	assert_string_equal(p->reserved[127].name, "carveout@48fe0000");
+}
+
+static void test_reserved_129(void **state)
+{
+	assert_string_equal(parse_error("hostile-reserved-129"),
+			    "device tree: more than 128 reserved regions (PLAT_MAX_RESERVED)");
+}
+
+static void test_reserved_names(void **state)
+{
+	const struct platform *p = parse("multi-reg");
+
+	assert_null(p->reserved[0].name);      /* /memreserve/ */
+	assert_null(p->reserved[2].name);
+	assert_string_equal(p->reserved[3].name, "two@50000000");
+	assert_string_equal(parse("hostile-reserve-all")->reserved[0].name,
+			    "everything@40000000");
+}
+
 /* ---- rejected trees ---- */
 
 static void test_bad_reg_length(void **state)
@@ -331,7 +425,7 @@ static void test_wrap(void **state)
 static void test_too_many_ram(void **state)
 {
 	assert_string_equal(parse_error("bad-too-many-ram"),
-			    "device tree: more than 16 /memory regions");
+			    "device tree: more than 16 /memory regions (PLAT_MAX_RAM)");
 }
 
 static void test_bad_reserved_reg(void **state)
@@ -355,6 +449,20 @@ static void test_bad_version(void **state)
 	fdt_set_version(fdt, 1);
 	fdt_set_last_comp_version(fdt, 1);
 	assert_string_equal(parse_blob_error(fdt), "device tree: bad header (FDT_ERR_BADVERSION)");
+}
+
+/* Accepted by fdt_check_header; libfdt 1.6.1's fdt_check_full then read NULL. */
+static void test_old_version(void **state)
+{
+	uint8_t *fdt = current = load("virt", NULL);
+
+	fdt_set_version(fdt, 2);
+	fdt_set_last_comp_version(fdt, 0);
+	assert_string_equal(parse_blob_error(fdt),
+			    "device tree: header version below 17 (what dtc and QEMU write)");
+	fdt_set_version(fdt, 16);
+	assert_string_equal(parse_blob_error(fdt),
+			    "device tree: header version below 17 (what dtc and QEMU write)");
 }
 
 static void test_truncated_totalsize(void **state)
@@ -546,6 +654,17 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_minimal, teardown),
 		cmocka_unit_test_teardown(test_buses, teardown),
 		cmocka_unit_test_teardown(test_odd_props, teardown),
+		cmocka_unit_test_teardown(test_console_cells_1, teardown),
+		cmocka_unit_test_teardown(test_console_no_reg, teardown),
+		cmocka_unit_test_teardown(test_console_outside, teardown),
+		cmocka_unit_test_teardown(test_console_misaligned, teardown),
+		cmocka_unit_test_teardown(test_console_sane_elsewhere, teardown),
+		cmocka_unit_test_teardown(test_console_none, teardown),
+		cmocka_unit_test_teardown(test_console_found_has_no_why, teardown),
+		cmocka_unit_test_teardown(test_ram_node_names, teardown),
+		cmocka_unit_test_teardown(test_reserved_128, teardown),
+		cmocka_unit_test_teardown(test_reserved_129, teardown),
+		cmocka_unit_test_teardown(test_reserved_names, teardown),
 		cmocka_unit_test_teardown(test_bad_reg_length, teardown),
 		cmocka_unit_test_teardown(test_bad_address_cells, teardown),
 		cmocka_unit_test_teardown(test_no_memory, teardown),
@@ -555,6 +674,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_bad_reserved_reg, teardown),
 		cmocka_unit_test_teardown(test_bad_magic, teardown),
 		cmocka_unit_test_teardown(test_bad_version, teardown),
+		cmocka_unit_test_teardown(test_old_version, teardown),
 		cmocka_unit_test_teardown(test_truncated_totalsize, teardown),
 		cmocka_unit_test_teardown(test_totalsize_beyond_window, teardown),
 		cmocka_unit_test_teardown(test_bad_structure, teardown),

@@ -722,7 +722,7 @@ static void test_capacity(void **state)
 /* ---- random operations against a reference model ---- */
 
 #define M_BASE  GiB     /* aligned to every alignment used below */
-#define M_PAGES 384     /* enough for more than MEMMAP_MAX runs */
+#define M_PAGES (MEMMAP_MAX * 3 / 2)  /* enough for more than MEMMAP_MAX runs */
 #define M_OPS   100000
 
 struct model {
@@ -981,7 +981,8 @@ static void random_op(bool fragment, struct stats *st)
 	unsigned kind = fragment && rnd(4) ? 0 : rnd(5);
 	bool no_change = false;
 
-	if (kind == 0 && !rnd(32)) {    /* memmap_reserve: a few small ranges */
+	/* memmap_reserve: a few small ranges, often enough to fill the fixed list */
+	if (kind == 0 && !rnd(1024 / MEMMAP_FIXED_MAX)) {
 		UINT64 p = rnd(M_PAGES), n = rnd(M_PAGES - p + 1) % 9;
 		UINT32 type = random_set_type();
 		UINT64 attr = random_attr();
