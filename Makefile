@@ -184,6 +184,13 @@ FORCE:
 check: all $(HOST_TESTS) $(FUZZ_TARGETS) $(EFI_APPS) $(B)/fault/efilite.bin
 	$(PYTHON) -m pytest -q tests
 
+# EFI-lite and EDK2 under a real KVM, nested in a TCG guest at EL2 (tests/kvm): it takes
+# minutes, so it is not part of check. The report says what KVM's tracepoints saw.
+check-kvm: all $(B)/efi-apps/selftest.efi $(CACHE)/qemu-system-arm/.done
+	$(PYTHON) -m pytest -q tests/kvm/nested_kvm.py; s=$$?; cat $(B)/kvm/report.txt; exit $$s
+$(CACHE)/qemu-system-arm/.done:      # Debian's arm64 QEMU, for machines set up before it
+	tools/setup
+
 # Boot times against QEMU's direct boot, EDK2 and U-Boot: docs/benchmarks.md.
 bench: all
 	$(PYTHON) tests/bench/bench.py
@@ -191,5 +198,5 @@ bench: all
 clean:
 	rm -rf $(B)
 
-.PHONY: all run check clean fuzz bench selftest FORCE
+.PHONY: all run check check-kvm clean fuzz bench selftest FORCE
 -include $(OBJS:.o=.d)
