@@ -81,6 +81,11 @@ def write_report(d):
     run, lines = d["run"], []
     lines.append(f"outer guest (TCG, EL2, 2 CPUs, 3 GiB): {run.seconds:.1f} s in all, "
                  f"{d['nlibs']} libraries for the inner QEMU")
+    # With FEAT_S2FWB KVM makes stage 2 cacheable whatever the guest does with its MMU,
+    # and does no cache maintenance on stage-2 faults; without it, it cleans every page
+    # it maps. Neither is traced, but which case this was is worth saying.
+    fwb = "Stage-2 Force Write-Back" in run.log
+    lines.append(f"outer CPU has FEAT_S2FWB: {'yes' if fwb else 'no'}")
     for name, (r, stamped) in d["inner"].items():
         marks = [(label, nested.first(stamped, text)) for label, text in
                  (("first line", ""), ("EFI stub", "EFI stub: "), ("init", "INIT: reached"))]
