@@ -222,6 +222,13 @@ FORCE:
 check: all $(HOST_TESTS) $(FUZZ_TARGETS) $(EFI_APPS) $(B)/fault/efilite.bin
 	$(PYTHON) -m pytest -q tests
 
+# EFI-lite and EDK2 under a real KVM, nested in a TCG guest at EL2 (tests/kvm): it takes
+# minutes, so it is not part of check. The report says what KVM's tracepoints saw.
+check-kvm: all $(B)/efi-apps/selftest.efi $(CACHE)/qemu-system-arm/.done
+	$(PYTHON) -m pytest -q tests/kvm/nested_kvm.py; s=$$?; cat $(B)/kvm/report.txt; exit $$s
+$(CACHE)/qemu-system-arm/.done:      # Debian's arm64 QEMU, for machines set up before it
+	tools/setup
+
 # ---- install: the images libvirt maps as pflash, and the descriptor it picks them by ----
 # QEMU's virt machine refuses a pflash drive that is not exactly the 64 MiB bank, so the
 # code image is efilite.bin padded (sparse) to 64 MiB; the variable store template is a
@@ -257,5 +264,5 @@ bench: all
 clean:
 	rm -rf $(B)
 
-.PHONY: all run check clean fuzz bench selftest install uninstall FORCE
+.PHONY: all run check check-kvm clean fuzz bench selftest install uninstall FORCE
 -include $(OBJS:.o=.d)

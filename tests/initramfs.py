@@ -60,8 +60,9 @@ def _modules(modules):
     return out
 
 
-def build(path, busybox, init=INIT, modules=(), files=()):
-    """files: more (name, mode, data) entries, e.g. ("bin/tool", 0o100755, b"...")."""
+def build(path, busybox, init=INIT, modules=(), files=(), compress=True):
+    """files: more (name, mode, data) entries, e.g. ("bin/tool", 0o100755, b"...").
+    compress=False writes plain cpio, which a slow (TCG) guest unpacks faster."""
     with open(busybox, "rb") as f:
         bb = f.read()
     blob = b"".join([
@@ -71,7 +72,7 @@ def build(path, busybox, init=INIT, modules=(), files=()):
     ])
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path + ".tmp", "wb") as f:
-        f.write(gzip.compress(blob, 6))
+        f.write(gzip.compress(blob, 6) if compress else blob)
     os.replace(path + ".tmp", path)
     return path
 
