@@ -108,9 +108,12 @@ HOST_TESTS = $(B)/host/test_pgtable $(B)/host/test_memmap $(B)/host/test_pool $(
 	     $(B)/host/test_protocol $(B)/host/test_event $(B)/host/test_pecoff \
 	     $(B)/host/test_console $(B)/host/test_rng $(B)/host/test_fwcfg \
 	     $(B)/host/test_variables $(B)/host/test_acpi_loader $(B)/host/test_smbios \
-	     $(B)/host/test_devpath
+	     $(B)/host/test_devpath $(B)/host/test_varstore
+$(B)/host/test_varstore: tests/host/test_varstore.c tests/host/nor_sim.c efi/rt/variables.c \
+			 efi/rt/varstore.c
 $(B)/host/test_devpath: tests/host/test_devpath.c efi/devpath.c efi/protocol.c
-$(B)/host/test_variables: tests/host/test_variables.c efi/rt/variables.c
+$(B)/host/test_variables: tests/host/test_variables.c efi/rt/variables.c efi/rt/varstore.c \
+			  tests/host/nor_sim.c
 $(B)/host/test_acpi_loader: tests/host/test_acpi_loader.c efi/acpi_loader.c
 $(B)/host/test_smbios:  tests/host/test_smbios.c efi/smbios_build.c
 $(B)/host/test_protocol: tests/host/test_protocol.c efi/protocol.c
