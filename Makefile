@@ -136,13 +136,16 @@ $(B)/host/dts/%.dtb: tests/dts/%.dts
 	@dtc -q -I dts -O dtb $< -o $@
 
 # ---- fuzz targets (clang's libFuzzer): a short run in make check, a long one in make fuzz ----
-FUZZ_TARGETS = $(B)/fuzz/fuzz_pecoff $(B)/fuzz/fuzz_acpi_loader $(B)/fuzz/fuzz_smbios
+FUZZ_TARGETS = $(B)/fuzz/fuzz_pecoff $(B)/fuzz/fuzz_acpi_loader $(B)/fuzz/fuzz_smbios \
+	       $(B)/fuzz/fuzz_varstore
 FUZZCFLAGS = -std=gnu11 -g -O1 -fshort-wchar -Iinclude -Itests/host/shim -I$(GNUEFI) \
 	     -DHOST_TEST -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	     -Wall -Wextra -Werror -Wno-unused-parameter
 $(B)/fuzz/fuzz_pecoff: tests/fuzz/fuzz_pecoff.c efi/pecoff.c
 $(B)/fuzz/fuzz_acpi_loader: tests/fuzz/fuzz_acpi_loader.c efi/acpi_loader.c
 $(B)/fuzz/fuzz_smbios: tests/fuzz/fuzz_smbios.c efi/smbios_build.c
+$(B)/fuzz/fuzz_varstore: tests/fuzz/fuzz_varstore.c tests/host/nor_sim.c efi/rt/variables.c \
+			efi/rt/varstore.c
 $(FUZZ_TARGETS):
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
