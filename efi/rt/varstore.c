@@ -87,9 +87,13 @@ static BOOLEAN valid_header(const struct varstore *vs, UINT32 sector, UINT32 *se
 static enum parse parse(const struct varstore *vs, UINT32 sector, UINT32 off,
 			struct vs_record *r, UINT32 *len, UINT8 *buf, UINT32 bufsize)
 {
-	UINT32 w0 = rd(vs, sector, off), words = w0 & 0xffff, crc = 0, hdr[8];
+	UINT32 w0, words, crc = 0, hdr[8];
 	UINT64 body;
 
+	if (off >= vs->flash.sector_size)
+		return P_END;           /* a full log */
+	w0 = rd(vs, sector, off);
+	words = w0 & 0xffff;
 	if (w0 == BLANK)
 		return P_END;
 	if (w0 >> 16 != REC_TAG || words < REC_HDR / 4 + 2 ||
