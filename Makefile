@@ -41,7 +41,13 @@ SRCS_C = $(filter-out mm/mkbaked.c,$(wildcard boot/*.c lib/*.c mm/*.c drivers/*.
 SRCS_S = $(wildcard boot/*.S efi/*.S)
 OBJS   = $(SRCS_C:%.c=$(B)/%.o) $(SRCS_S:%.S=$(B)/%.o) $(B)/gen/version.o
 
-all: $(B)/efilite.bin
+all: $(B)/efilite.bin $(B)/efilite-vars.fd
+
+# An empty variable store for -drive if=pflash,unit=1,format=raw,file=...: QEMU wants
+# exactly 64 MiB; sparse, and formatted by the firmware at its first boot.
+$(B)/efilite-vars.fd:
+	@mkdir -p $(B)
+	@truncate -s 64M $@
 
 $(OBJS): Makefile               # a changed flag rebuilds everything
 

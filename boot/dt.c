@@ -166,11 +166,11 @@ static bool reg_entry(const struct reg *reg, int i, struct region *r)
 	return r->base + r->size >= r->base;
 }
 
-/* The first reg entry of a device, if it is a CPU physical address. That holds when
+/* Entry index of a device's reg, if it is a CPU physical address. That holds when
  * every bus between the device and the root maps 1:1 (an empty "ranges"). QEMU's virt
  * puts the devices we drive at the root, so translation through a non-empty "ranges"
  * is not implemented: such a device is not found rather than found at a wrong address. */
-static bool device_reg(const void *fdt, int node, struct region *r)
+static bool device_reg_at(const void *fdt, int node, int index, struct region *r)
 {
 	int depth = fdt_node_depth(fdt, node), parent = 0, d, len;
 	struct bus bus;
@@ -183,8 +183,13 @@ static bool device_reg(const void *fdt, int node, struct region *r)
 		if (parent < 0 || !fdt_getprop(fdt, parent, "ranges", &len) || len != 0)
 			return false;
 	}
-	return bus_get(fdt, parent, &bus) && reg_open(fdt, node, &bus, &reg) > 0 &&
-	       reg_entry(&reg, 0, r);
+	return bus_get(fdt, parent, &bus) && reg_open(fdt, node, &bus, &reg) > index &&
+	       reg_entry(&reg, index, r);
+}
+
+static bool device_reg(const void *fdt, int node, struct region *r)
+{
+	return device_reg_at(fdt, node, 0, r);
 }
 
 /* ---- region lists ---- */
@@ -327,6 +332,21 @@ static bool find_device(const void *fdt, const char *compat, struct region *r)
 		if (device_reg(fdt, node, r))
 			return true;
 	return false;
+}
+
+/* virt's cfi-flash node has two banks: ours (the code) first, the variables' second.
+ * Taken only where it cannot be our code or RAM: between bank 0 and DRAM. */
+static void find_flash_bank1(const void *fdt, struct platform *p)
+{
+	int node = next_compatible(fdt, -1, "cfi-flash");
+	struct region r;
+
+	if (node >= 0 && available(fdt, node) && device_reg_at(fdt, node, 1, &r) &&
+	    r.base >= FLASH_BASE + FLASH_SIZE && !(r.base & 0xfff) && r.size >= 0x80000 &&
+	    r.size <= DRAM_BASE - r.base) {
+		p->flash1 = r.base;
+		p->flash1_size = r.size;
+	}
 }
 
 /* The node /chosen/stdout-path names: a path or an alias, then optional ":options". */
@@ -489,6 +509,7 @@ int dt_parse(const void *fdt, struct platform *p, const char **why)
 		p->fwcfg = r.base;
 		p->fwcfg_size = r.size;
 	}
+	find_flash_bank1(fdt, p);
 	p->psci = find_psci(fdt);
 	find_poweroff(fdt, p);
 	p->nr_cpus = count_cpus(fdt);

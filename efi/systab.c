@@ -104,6 +104,7 @@ static void install_fdt(const void *fdt)
 	memcpy(copy, fdt, used);
 	fdt_set_totalsize(copy, size);
 	replace_seeds(copy);
+	efi_var_flash_fdt(copy);
 	InstallConfigurationTable(&guid, copy);
 }
 
@@ -113,6 +114,7 @@ void efi_init(const struct platform *p)
 
 	efi_boot_services_init();
 	efi_runtime_init(p);
+	efi_var_flash_init(p);
 	if (efi_console_init(&console))
 		fatal("cannot install the console protocols");
 	efi_systab_init(console);

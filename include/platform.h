@@ -30,6 +30,8 @@ struct platform {
 	uint64_t rtc;           /* arm,pl031; 0 when absent */
 	uint64_t fwcfg;         /* qemu,fw-cfg-mmio; 0 when absent */
 	uint64_t fwcfg_size;
+	uint64_t flash1;        /* cfi-flash's second bank (the variable store), 0 when absent */
+	uint64_t flash1_size;
 	enum psci_conduit psci; /* /psci method */
 	uint64_t poweroff_gpio; /* PL061 with a gpio-poweroff line (for when PSCI is absent) */
 	unsigned poweroff_pin;

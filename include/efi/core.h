@@ -116,6 +116,11 @@ void efi_smbios_init(void);
 void efi_variables_init(void);
 void efi_variables_boot_option(const EFI_DEVICE_PATH *path, const CHAR16 *description);
 
+/* ---- efi/var_flash.c: the NV variables in cfi-flash bank 1 ---- */
+struct platform;
+void efi_var_flash_init(const struct platform *p);  /* before any variable is set */
+void efi_var_flash_fdt(void *fdt);   /* the OS's device tree: the flash is ours */
+
 /* ---- efi/memattr.c: EFI_MEMORY_ATTRIBUTE_PROTOCOL on the live translation tables ---- */
 EFI_STATUS efi_memattr_init(void);
 EFI_STATUS efi_devpath_init(void);   /* efi/devpath.c: EFI_DEVICE_PATH_UTILITIES_PROTOCOL */
