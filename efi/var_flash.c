@@ -31,7 +31,7 @@ void efi_var_flash_init(const struct platform *p)
 	s = RT_CALL(rt_variables_load)(&f);
 	if (s == VS_ERROR) {
 		warn("variables: flash bank 1 at %#llx is read-only or not responding: "
-		     "NV variables last until reset", (unsigned long long)p->flash1);
+		     "changes to NV variables last until reset", (unsigned long long)p->flash1);
 		return;
 	}
 	if (s == VS_FORMATTED)

@@ -19,7 +19,6 @@
 #define CMD_PROGRAM        DUAL(0x40)
 #define CMD_BLOCK_ERASE    DUAL(0x20)
 #define CMD_ERASE_CONFIRM  DUAL(0xd0)
-#define CMD_READ_STATUS    DUAL(0x70)
 #define CMD_CLEAR_STATUS   DUAL(0x50)
 #define CMD_READ_ARRAY     DUAL(0xff)
 #define SR_READY           DUAL(0x80)
@@ -44,13 +43,15 @@ static inline void flash_str(UINT64 addr, UINT32 v)
 	asm volatile("str %w0, [%1]" :: "r"(v), "r"(addr) : "memory");
 }
 
-/* Wait for both devices to be ready; 0 if neither reports an error in err_bits. The
- * bank is back in read-array mode afterwards, with the status cleared on error. */
+/* Wait for both devices to be ready; 0 if neither reports an error in err_bits. A
+ * program or erase leaves the devices giving status on reads, so no 0x70 is needed:
+ * under KVM every access is an exit, and a word program is four of them. The bank is
+ * back in read-array mode afterwards, with the status cleared on error, so the next
+ * operation starts clean. */
 static int finish(UINT64 addr, UINT32 err_bits)
 {
 	UINT32 status = 0;
 
-	flash_str(addr, CMD_READ_STATUS);
 	for (UINT32 i = 0; i < POLL_LIMIT; i++) {
 		status = flash_ldr(addr);
 		if ((status & SR_READY) == SR_READY)
@@ -74,7 +75,6 @@ int vs_flash_program(const struct vs_flash *f, UINT32 off, UINT32 word)
 {
 	UINT64 addr = f->base + off;
 
-	flash_str(addr, CMD_CLEAR_STATUS);
 	flash_str(addr, CMD_PROGRAM);
 	flash_str(addr, word);
 	return finish(addr, SR_PROGRAM_ERROR | SR_LOCKED);

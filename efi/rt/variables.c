@@ -245,13 +245,14 @@ int rt_variables_load(const struct vs_flash *flash)
 	status = vs_open(&vs, flash);
 	if (status == VS_ERROR)
 		return status;
+	while (vs_next(&vs, &pos, &r, scratch, sizeof(scratch)))
+		replay(&r, scratch);
 	/* Programming all ones where the log is blank changes nothing, but a read-only
-	 * drive reports it as an error: better now than at the first SetVariable. */
+	 * drive reports it as an error: better now than at the first SetVariable. Its
+	 * variables are still read, and changes stay in RAM. */
 	if (!vs.dirty && vs_left(&vs) &&
 	    vs_flash_program(&vs.flash, vs.active * vs.flash.sector_size + vs.end, ~0u))
 		return VS_ERROR;
-	while (vs_next(&vs, &pos, &r, scratch, sizeof(scratch)))
-		replay(&r, scratch);
 	on_flash = TRUE;
 	return status;
 }

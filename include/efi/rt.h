@@ -27,8 +27,8 @@ EFI_STATUS rt_variable_set_readonly(const CHAR16 *name, const EFI_GUID *guid, UI
 
 /* Boot time, before any variable is set: the store becomes the NV variables of the
  * log in this flash (efi/rt/varstore.h), which SetVariable then writes through to.
- * Returns VS_OK, VS_FORMATTED (it was blank), or VS_ERROR: no usable flash (a
- * read-only drive ...), the store stays in RAM only. */
+ * Returns VS_OK, VS_FORMATTED (it was blank), or VS_ERROR: no writable flash (a
+ * read-only drive ...): what it held is loaded, but changes stay in RAM. */
 struct vs_flash;
 int rt_variables_load(const struct vs_flash *flash);
 /* In SetVirtualAddressMap: convert the flash's address with convert (ConvertPointer). */

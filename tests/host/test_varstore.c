@@ -319,10 +319,15 @@ static void test_volatile_and_unchanged(void **state)
 /* A read-only drive: load says so, and the store is RAM only. */
 static void test_readonly_bank(void **state)
 {
+	struct value v;
+
 	nor_init(BANK, SECTOR, 0xff);
 	assert_int_equal(load(), VS_FORMATTED);
+	assert_int_equal(rt_SetVariable(name_of(4), guid_of(4), NV_BS_RT, 3, "old"), EFI_SUCCESS);
 	nor.readonly = 1;
 	assert_int_equal(load(), VS_ERROR);
+	read_back(4, &v);                       /* what the flash held is there */
+	assert_true(v.exists && v.size == 3 && !memcmp(v.data, "old", 3));
 	assert_int_equal(rt_SetVariable(name_of(5), guid_of(5), NV_BS_RT, 3, "abc"), EFI_SUCCESS);
 	assert_null(rt_variables_flash());
 	nor_init(BANK, SECTOR, 0);
