@@ -1,0 +1,160 @@
+"""NV variables in pflash bank 1 (`-drive if=pflash,unit=1,format=raw,file=VARS`) survive
+a QEMU restart, whether an EFI application or Linux (efivarfs, at runtime) wrote them,
+and a QEMU killed with SIGKILL in the middle of a loop of SetVariable calls restarts
+with a valid store that lost no completed write."""
+import glob
+import os
+import random
+import re
+import select
+import signal
+import subprocess
+import time
+import initramfs
+from qemu import BUILD, boot, qemu_cmd
+from test_linux import BASE, linux
+
+VARLOOP = os.path.join(BUILD, "efi-apps", "varloop.efi")
+CACHE = os.environ.get("CACHE", os.path.expanduser("~/.cache/efilite"))
+GUID = "3b5d2a76-5a52-4c27-9c24-13d6e8c0f5a1"
+KILL_SECONDS = 30           # of test time for the SIGKILL loop
+
+
+def vars_file(tmp_path):
+    path = tmp_path / "vars.fd"
+    with open(path, "wb") as f:
+        f.truncate(64 << 20)            # what make's build/efilite-vars.fd is
+    return str(path)
+
+
+def pflash(path, readonly=False):
+    return ["-drive", f"if=pflash,unit=1,format=raw,file={path}" +
+            (",readonly=on" if readonly else "")]
+
+
+def test_variable_survives_restart(tmp_path):
+    fd = vars_file(tmp_path)
+    value = f"persist-{random.randrange(1 << 30)}"
+    run = boot(kernel=VARLOOP, append=f"set {value}", extra=pflash(fd), timeout=60)
+    assert not run.timed_out and "set: Success" in run.log, run.log
+    assert "variables: no store in flash bank 1 at 0x4000000 (blank or foreign): formatted" in run.log
+    # ResetSystem, not a return: the firmware's power-off message never comes.
+    assert "the EFI application returned" not in run.log, run.log
+    run = boot(kernel=VARLOOP, append="get", extra=pflash(fd), timeout=60)
+    assert f"get: Success [{value}]" in run.log, run.log
+    assert "variables: NV store in flash bank 1 at 0x4000000" in run.log, run.log
+    assert "formatted" not in run.log and "warning" not in run.log, run.log
+    # Read-only: what it holds is still there, one warning says changes are not kept.
+    run = boot(kernel=VARLOOP, append="get", extra=pflash(fd, readonly=True), timeout=60)
+    assert f"get: Success [{value}]" in run.log, run.log
+    assert run.log.count("warning:") == 1 and "is read-only" in run.log, run.log
+
+
+def test_blank_zero_bank_formatted_and_vars_file_made(tmp_path):
+    # make's empty store is the sparse 64 MiB QEMU asks for.
+    made = os.path.join(BUILD, "efilite-vars.fd")
+    assert os.path.getsize(made) == 64 << 20
+    assert os.stat(made).st_blocks * 512 < 1 << 20, "not sparse"
+    fd = vars_file(tmp_path)
+    with open(fd, "r+b") as f:          # garbage where the store goes
+        f.write(os.urandom(1 << 20))
+    run = boot(kernel=VARLOOP, append="get", extra=pflash(fd), timeout=60)
+    assert "get: Not Found" in run.log and "formatted" in run.log, run.log
+
+
+def read_until(p, pattern, deadline):
+    """Output of p until a line matching pattern (or the deadline): (text, match)."""
+    out = b""
+    while time.monotonic() < deadline:
+        r, _, _ = select.select([p.stdout], [], [], 0.2)
+        if r:
+            chunk = os.read(p.stdout.fileno(), 65536)
+            if not chunk:
+                break
+            out += chunk
+            m = re.search(pattern, out.decode("utf-8", "replace"))
+            if m:
+                return out.decode("utf-8", "replace"), m
+    return out.decode("utf-8", "replace"), None
+
+
+def test_sigkill_during_setvariable_loop(tmp_path):
+    fd = vars_file(tmp_path)
+    rng = random.Random(7)
+    start, kills, last_done, logs = time.monotonic(), 0, 0, []
+    while time.monotonic() - start < KILL_SECONDS or kills < 5:
+        cmd = qemu_cmd(kernel=VARLOOP, append="loop", extra=pflash(fd))
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT)
+        try:
+            log, m = read_until(p, r"loop: (start at (\d+), valid|start, no variable|INVALID)[^\n]*\n",
+                                time.monotonic() + 60)
+            assert m, log
+            assert "INVALID" not in m[0], log
+            if kills:
+                # Every write the last run reported done is there: nothing lost.
+                assert (int(m[2]) if m[2] else 0) >= last_done, (last_done, log)
+                assert "formatted" not in log, log
+            # Let it write for a while, then pull the plug at a random instant.
+            more, _ = read_until(p, r"(?!x)x", time.monotonic() + rng.uniform(0.1, 1.5))
+            log += more
+        finally:
+            p.send_signal(signal.SIGKILL)
+            rest = p.communicate()[0].decode("utf-8", "replace")
+        log += rest
+        done = [int(n) for n in re.findall(r"loop: (\d+), 10 writes", log)]
+        last_done = max(done + [last_done])
+        logs.append(log)
+        kills += 1
+    print(f"{kills} SIGKILLs in {time.monotonic() - start:.1f} s, last counter {last_done}")
+    assert last_done > 0, logs[-1]
+
+
+INIT = initramfs.PROLOGUE + r"""echo "INIT: reached"
+insmod /lib/modules/$(uname -r)/efivarfs.ko 2>/dev/null
+mount -t efivarfs efivarfs /sys/firmware/efi/efivars
+d=/sys/firmware/efi/efivars
+echo "INIT: flash node: $(cat /proc/device-tree/flash@0/status)"
+[ -e $d/EfiliteLinux-GUID ] && echo "INIT: read: $(tail -c +5 $d/EfiliteLinux-GUID)"
+[ -e $d/EfiliteKiB9-GUID ] && echo "INIT: kib: $(tail -c +5 $d/EfiliteKiB9-GUID | wc -c) bytes, ends $(tail -c 2 $d/EfiliteKiB9-GUID)"
+if grep -q vars=write /proc/cmdline; then
+    printf '\007\000\000\000written by Linux' > $d/EfiliteLinux-GUID
+    # 10 runtime SetVariable calls of 1 KiB each (each value new: the same value
+    # again costs no flash), timed.
+    mkdir -p /tmp
+    for i in 0 1 2 3 4 5 6 7 8 9; do
+        (printf '\007\000\000\000'; head -c 1023 /dev/zero | tr '\000' x; echo $i) > /tmp/var$i
+    done
+    t0=$(cut -d' ' -f1 /proc/uptime)
+    # (Ten variables: efivarfs makes a file immutable once written, and busybox has
+    # no chattr.)
+    for i in 0 1 2 3 4 5 6 7 8 9; do
+        cat /tmp/var$i > $d/EfiliteKiB$i-GUID || echo "INIT: write $i failed"
+    done
+    t1=$(cut -d' ' -f1 /proc/uptime)
+    echo "INIT: 10 writes of 1 KiB: $t0 $t1"
+fi
+echo "INIT: done"
+poweroff -f
+""".replace("GUID", GUID)
+
+
+def test_efivarfs_write_survives_restart(cloud_kernel, tmp_path):
+    modules = [(m.split(os.sep)[-5], m) for m in glob.glob(os.path.join(
+        CACHE, "linux-image-*", "lib", "modules", "*", "kernel", "fs", "efivarfs", "efivarfs.ko"))]
+    initrd = initramfs.build(str(tmp_path / "initrd.cpio.gz"),
+                             os.path.join(CACHE, "busybox-static", "bin", "busybox"),
+                             init=INIT, modules=modules)
+    fd = vars_file(tmp_path)
+    run = linux(cloud_kernel, initrd, append=BASE + " efi=debug vars=write", extra=pflash(fd))
+    log = run.log
+    assert "INIT: done" in log, log
+    # The bank is runtime MMIO in the memory map, and the OS leaves the device alone.
+    assert re.search(r"efi:   0x000004000000-0x00000407ffff \[MMIO +\|RUN\|", log), log
+    assert "INIT: flash node: disabled" in log, log
+    m = re.search(r"INIT: 10 writes of 1 KiB: ([\d.]+) ([\d.]+)", log)
+    assert m and "INIT: write" not in log, log
+    print(f"10 runtime SetVariable of 1 KiB: {float(m[2]) - float(m[1]):.2f} s")
+    run = linux(cloud_kernel, initrd, append=BASE, extra=pflash(fd))
+    assert "INIT: read: written by Linux" in run.log, run.log
+    assert "INIT: kib: 1025 bytes, ends 9" in run.log, run.log
