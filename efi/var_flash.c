@@ -22,6 +22,7 @@ static bool in_use;
 void efi_var_flash_init(const struct platform *p)
 {
 	struct vs_flash f = { p->flash1, SECTOR_SIZE };
+	uint64_t t0 = timer_us();
 	int s;
 
 	if (!p->flash1 || p->flash1_size < STORE_SIZE) {
@@ -38,7 +39,8 @@ void efi_var_flash_init(const struct platform *p)
 		info("variables: no store in flash bank 1 at %#llx (blank or foreign): formatted",
 		     (unsigned long long)p->flash1);
 	else
-		info("variables: NV store in flash bank 1 at %#llx", (unsigned long long)p->flash1);
+		info("variables: NV store in flash bank 1 at %#llx, read in %llu us",
+		     (unsigned long long)p->flash1, (unsigned long long)(timer_us() - t0));
 	/* The OS maps it for the runtime SetVariable, uncached as the device needs. */
 	if (memmap_reserve(&memmap, p->flash1, EFI_SIZE_TO_PAGES(STORE_SIZE),
 			   EfiMemoryMappedIO, EFI_MEMORY_UC | EFI_MEMORY_RUNTIME))

@@ -9,7 +9,10 @@ import re
 import select
 import signal
 import subprocess
+import struct
 import time
+import uuid
+import zlib
 import initramfs
 from qemu import BUILD, boot, qemu_cmd
 from test_linux import BASE, linux
@@ -60,6 +63,50 @@ def test_blank_zero_bank_formatted_and_vars_file_made(tmp_path):
         f.write(os.urandom(1 << 20))
     run = boot(kernel=VARLOOP, append="get", extra=pflash(fd), timeout=60)
     assert "get: Not Found" in run.log and "formatted" in run.log, run.log
+
+
+def store_record(name, data, attr=7, guid=GUID):
+    """One record of efi/rt/varstore.c's log, written independently of it."""
+    g = uuid.UUID(guid).bytes_le
+    body = (name + "\0").encode("utf-16-le") + data
+    body += b"\0" * (-len(body) % 4)
+    words = (32 + len(body) + 4) // 4
+    rec = struct.pack("<IIII", 0x5652 << 16 | words, attr, 2 * len(name) + 2, len(data)) + g + body
+    return rec + struct.pack("<I", zlib.crc32(rec))
+
+
+def loop_value(n):
+    return bytes((n >> (8 * i)) & 0xff if i < 4 else (n + i) & 0xff for i in range(1024))
+
+
+def test_full_log_scanned_and_compacted(tmp_path):
+    """A log that fills its 256 KiB sector, as written by this test: the firmware reads
+    the newest record (and says how long the scan took), and the next write compacts."""
+    fd = vars_file(tmp_path)
+    header = struct.pack("<III", 0x564c4645, 1, 5)
+    log, n = header + struct.pack("<I", zlib.crc32(header)), 0
+    while len(log) + len(store_record("EfiliteLoop", loop_value(n + 1))) <= 0x40000:
+        n += 1
+        log += store_record("EfiliteLoop", loop_value(n))
+    with open(fd, "r+b") as f:
+        f.write(log)
+    p = subprocess.Popen(qemu_cmd(kernel=VARLOOP, append="loop", extra=pflash(fd)),
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    try:
+        out, m = read_until(p, rf"loop: {(n + 10) // 10 * 10 + 10}, ", time.monotonic() + 120)
+    finally:
+        p.kill()
+        p.communicate()
+    assert m and f"loop: start at {n}, valid" in out, out
+    scan = re.search(r"variables: NV store in flash bank 1 at 0x4000000, read in (\d+) us", out)
+    assert scan, out
+    print(f"full log of {n} records of 1 KiB: scanned in {int(scan[1])} us")
+    # Compacted into sector 1 (sequence 6), the old one left as it was.
+    with open(fd, "rb") as f:
+        data = f.read(0x80000)
+    assert data[:len(log)] == log
+    assert struct.unpack_from("<III", data, 0x40000) == (0x564c4645, 1, 6)
 
 
 def read_until(p, pattern, deadline):
