@@ -205,3 +205,75 @@ def test_efivarfs_write_survives_restart(cloud_kernel, tmp_path):
     run = linux(cloud_kernel, initrd, append=BASE, extra=pflash(fd))
     assert "INIT: read: written by Linux" in run.log, run.log
     assert "INIT: kib: 1025 bytes, ends 9" in run.log, run.log
+
+
+EFIBOOTMGR_INIT = initramfs.PROLOGUE + r"""echo "INIT: reached"
+v=/lib/modules/$(uname -r)
+for m in efivarfs virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk; do
+    insmod $v/$m.ko 2>&1 | grep -v "File exists" | sed 's/^/INIT: insmod: /'
+done
+
+mount -t efivarfs efivarfs /sys/firmware/efi/efivars
+for i in 1 2 3 4 5 6 7 8 9 10; do [ -e /sys/block/vda/vda1 ] && break; sleep 1; done
+if grep -q vars=write /proc/cmdline; then
+    efibootmgr -q -c -d /dev/vda -p 1 -L EfiliteTest -l '\EFI\test\grubaa64.efi' 2>&1 | sed 's/^/INIT: create: /'
+    [ -e /sys/firmware/efi/efivars/Boot0001-8be4df61-93ca-11d2-aa0d-00e098032b8c ] || echo "INIT: create failed"
+    efibootmgr -q -t 7 || echo "INIT: timeout failed"
+fi
+efibootmgr -v | sed 's/^/INIT: efibootmgr: /'
+echo "INIT: done"
+poweroff -f
+"""
+
+
+def test_efibootmgr_boot_entry_survives(cloud_kernel, tmp_path):
+    """Debian's efibootmgr (with its libraries, in the initramfs) writes a Boot#### for a
+    partition of a virtio disk and a Timeout; both are there after a QEMU restart."""
+    files, dirs = [], set()
+
+    def add(name, path):
+        for k in range(1, name.count("/") + 1):
+            d = "/".join(name.split("/")[:k])
+            if d not in dirs:
+                dirs.add(d)
+                files.append((d, 0o040755, b""))
+        with open(path, "rb") as f:             # symlinks become the file they name
+            files.append((name, 0o100755, f.read()))
+
+    add("bin/efibootmgr", os.path.join(CACHE, "efibootmgr", "bin", "efibootmgr"))
+    add("lib/ld-linux-aarch64.so.1", os.path.join(CACHE, "libc6", "lib", "ld-linux-aarch64.so.1"))
+    for lib in ("libc.so.6", "libdl.so.2"):
+        add(f"lib/aarch64-linux-gnu/{lib}", os.path.join(CACHE, "libc6", "lib", "aarch64-linux-gnu", lib))
+    for pkg, lib in (("libefivar1", "libefivar.so.1"), ("libefiboot1", "libefiboot.so.1"),
+                     ("libpopt0", "libpopt.so.0")):
+        add(f"lib/aarch64-linux-gnu/{lib}",
+            os.path.join(CACHE, pkg, "usr", "lib", "aarch64-linux-gnu", lib))
+    mods = os.path.join(os.path.dirname(cloud_kernel), "..", "lib", "modules")
+    version = os.listdir(mods)[0]
+    modules = [(version, p) for p in glob.glob(os.path.join(mods, version, "kernel", "**", "*.ko"),
+                                               recursive=True)
+               if os.path.basename(p)[:-3] in ("efivarfs", "virtio", "virtio_ring", "virtio_pci",
+                                              "virtio_pci_legacy_dev", "virtio_pci_modern_dev",
+                                              "virtio_blk")]
+    initrd = initramfs.build(str(tmp_path / "initrd.cpio.gz"),
+                             os.path.join(CACHE, "busybox-static", "bin", "busybox"),
+                             init=EFIBOOTMGR_INIT, modules=modules, files=files)
+    # A disk with an MBR and one EFI system partition: efibootmgr's HD() needs a table.
+    disk = tmp_path / "disk.img"
+    mbr = bytearray(512)
+    struct.pack_into("<I", mbr, 440, 0x5eed1e55)
+    struct.pack_into("<B3sB3sII", mbr, 446, 0, b"\0\0\0", 0xef, b"\0\0\0", 2048, 30720)
+    mbr[510:512] = b"\x55\xaa"
+    with open(disk, "wb") as f:
+        f.write(mbr)
+        f.truncate(16 << 20)
+    fd = vars_file(tmp_path)
+    extra = pflash(fd) + ["-drive", f"if=virtio,format=raw,file={disk}"]
+    run = linux(cloud_kernel, initrd, append=BASE + " vars=write", extra=extra)
+    assert "INIT: done" in run.log and "failed" not in run.log.split("INIT: reached")[1], run.log
+    run = linux(cloud_kernel, initrd, append=BASE, extra=extra)
+    log = run.log
+    assert "INIT: done" in log, log
+    assert re.search(r"INIT: efibootmgr: Boot0001\* EfiliteTest\s+HD\(1,MBR,0x5eed1e55,0x800,0x7800\)"
+                     r"/File\(\\EFI\\test\\grubaa64.efi\)", log), log
+    assert "INIT: efibootmgr: Timeout: 7 seconds" in log, log

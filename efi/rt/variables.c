@@ -404,8 +404,9 @@ static void flash_info(UINT64 *max_storage, UINT64 *remaining, UINT64 *max_size)
 		*max_size = cap - live > hdr + 4 ? cap - live - hdr - 4 : 0;
 }
 
-/* One store holds every kind of variable, so the answer is the same for all. Sizes
- * count name and data, as the records hold them, without the record header. */
+/* One RAM store holds every kind of variable; NV ones must also fit the flash, when
+ * there is one (flash_info). Sizes count name and data, as the records hold them,
+ * without the record header. */
 EFI_STATUS EFIAPI rt_QueryVariableInfo(UINT32 attr, UINT64 *max_storage, UINT64 *remaining,
 				       UINT64 *max_size)
 {
