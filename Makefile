@@ -41,7 +41,13 @@ SRCS_C = $(filter-out mm/mkbaked.c,$(wildcard boot/*.c lib/*.c mm/*.c drivers/*.
 SRCS_S = $(wildcard boot/*.S efi/*.S)
 OBJS   = $(SRCS_C:%.c=$(B)/%.o) $(SRCS_S:%.S=$(B)/%.o) $(B)/gen/version.o
 
-all: $(B)/efilite.bin
+all: $(B)/efilite.bin $(B)/efilite-vars.fd
+
+# An empty variable store for -drive if=pflash,unit=1,format=raw,file=...: QEMU wants
+# exactly 64 MiB; sparse, and formatted by the firmware at its first boot.
+$(B)/efilite-vars.fd:
+	@mkdir -p $(B)
+	@truncate -s 64M $@
 
 $(OBJS): Makefile               # a changed flag rebuilds everything
 
@@ -110,7 +116,10 @@ HOST_TESTS = $(B)/host/test_pgtable $(B)/host/test_memmap $(B)/host/test_pool $(
 	     $(B)/host/test_variables $(B)/host/test_acpi_loader $(B)/host/test_smbios \
 	     $(B)/host/test_devpath $(B)/host/test_lib $(B)/host/test_rtc $(B)/host/test_memattr \
 	     $(B)/host/test_block_io $(B)/host/test_part $(B)/host/test_fat \
-	     $(B)/host/test_devpath_text $(B)/host/test_virtqueue $(B)/host/test_pci_host
+	     $(B)/host/test_devpath_text $(B)/host/test_virtqueue $(B)/host/test_pci_host \
+	     $(B)/host/test_varstore
+$(B)/host/test_varstore: tests/host/test_varstore.c tests/host/nor_sim.c runtime/variables.c \
+			 runtime/varstore.c
 $(B)/host/test_virtqueue: tests/host/test_virtqueue.c drivers/virtqueue.c
 $(B)/host/test_pci_host: tests/host/test_pci_host.c drivers/pci_host.c $(patsubst tests/dts/%.dts,$(B)/host/dts/%.dtb,$(wildcard tests/dts/*.dts))
 FAT_SRCS = fs/fat.c fs/fat_table.c fs/fat_data.c fs/fat_dir.c fs/fat_file.c fs/fat_rw.c
@@ -122,7 +131,8 @@ $(B)/host/test_devpath_text: tests/host/test_devpath_text.c $(STUBS) \
 	efi/devpath_text.c efi/devpath_from_text.c efi/devpath_forms.c efi/protocol.c efi/status.c \
 	tests/efi/selftest/devpath_samples.h
 $(B)/host/test_devpath: tests/host/test_devpath.c efi/devpath.c efi/protocol.c $(STUBS)
-$(B)/host/test_variables: tests/host/test_variables.c runtime/variables.c
+$(B)/host/test_variables: tests/host/test_variables.c runtime/variables.c runtime/varstore.c \
+			  tests/host/nor_sim.c
 $(B)/host/test_rtc:     tests/host/test_rtc.c runtime/services.c
 $(B)/host/test_block_io: tests/host/test_block_io.c efi/block_io.c
 $(B)/host/test_memattr: tests/host/test_memattr.c efi/memattr.c
@@ -154,7 +164,8 @@ $(B)/host/dts/%.dtb: tests/dts/%.dts
 # ---- fuzz targets (clang's libFuzzer): a short run in make check, a long one in make fuzz ----
 FUZZ_TARGETS = $(B)/fuzz/fuzz_pecoff $(B)/fuzz/fuzz_acpi_loader $(B)/fuzz/fuzz_smbios \
 	       $(B)/fuzz/fuzz_part $(B)/fuzz/fuzz_fat $(B)/fuzz/fuzz_devpath_text \
-	       $(B)/fuzz/fuzz_virtqueue $(B)/fuzz/fuzz_pci_host $(B)/fuzz/fuzz_dt
+	       $(B)/fuzz/fuzz_virtqueue $(B)/fuzz/fuzz_pci_host $(B)/fuzz/fuzz_dt \
+	       $(B)/fuzz/fuzz_varstore
 FUZZCFLAGS = -std=gnu11 -g -O1 -fshort-wchar -Iinclude -Itests/host/shim -I$(GNUEFI) \
 	     -DHOST_TEST -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	     -Wall -Wextra -Werror -Wno-unused-parameter
@@ -171,6 +182,8 @@ $(B)/fuzz/fuzz_devpath_text: tests/fuzz/fuzz_devpath_text.c efi/devpath_text.c \
 $(B)/fuzz/fuzz_virtqueue: tests/fuzz/fuzz_virtqueue.c drivers/virtqueue.c
 $(B)/fuzz/fuzz_pci_host: tests/fuzz/fuzz_pci_host.c drivers/pci_host.c
 $(B)/fuzz/fuzz_dt: tests/fuzz/fuzz_dt.c boot/dt.c
+$(B)/fuzz/fuzz_varstore: tests/fuzz/fuzz_varstore.c tests/host/nor_sim.c runtime/variables.c \
+			runtime/varstore.c
 $(FUZZ_TARGETS):
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
@@ -244,9 +257,6 @@ QEMU_FW_DIR ?= $(PREFIX)/share/qemu/firmware
 FW_JSON  = $(QEMU_FW_DIR)/$(FW_PRIO)-efilite-aarch64.json
 $(B)/efilite-code.fd: $(B)/efilite.bin
 	@cp $< $@.tmp && truncate -s 64M $@.tmp && mv $@.tmp $@
-$(B)/efilite-vars.fd:
-	@mkdir -p $(B)
-	@truncate -s 64M $@
 install: $(B)/efilite-code.fd $(B)/efilite-vars.fd
 	install -d $(DESTDIR)$(DATADIR) $(dir $(DESTDIR)$(FW_JSON))
 	install -m 644 $^ $(DESTDIR)$(DATADIR)/

@@ -156,12 +156,12 @@ static bool reg_entry(const struct reg *reg, int i, struct region *r)
 	return r->base + r->size >= r->base;
 }
 
-/* The first reg entry of a device, if it is a CPU physical address; otherwise why not.
+/* Entry index of a device's reg, if it is a CPU physical address; otherwise why not.
  * That holds when every bus between the device and the root maps 1:1 (an empty
  * "ranges"). QEMU's virt puts the devices we drive at the root, so translation through
  * a non-empty "ranges" is not implemented: such a device is not found rather than found
  * at a wrong address. */
-static const char *device_reg_why(const void *fdt, int node, struct region *r)
+static const char *device_reg_why(const void *fdt, int node, int index, struct region *r)
 {
 	int depth = fdt_node_depth(fdt, node), parent = 0, d, len, n;
 	struct bus bus;
@@ -179,16 +179,16 @@ static const char *device_reg_why(const void *fdt, int node, struct region *r)
 	n = reg_open(fdt, node, &bus, &reg);
 	if (n < 0)
 		return "has a reg that is not a whole number of (address, size) entries";
-	if (n == 0)
-		return "has no reg";
-	if (!reg_entry(&reg, 0, r))
+	if (n <= index)
+		return n ? "has too few reg entries" : "has no reg";
+	if (!reg_entry(&reg, index, r))
 		return "has a reg that ends beyond 2^64";
 	return NULL;
 }
 
 static bool device_reg(const void *fdt, int node, struct region *r)
 {
-	return !device_reg_why(fdt, node, r);
+	return !device_reg_why(fdt, node, 0, r);
 }
 
 /* ---- region lists ---- */
@@ -354,6 +354,21 @@ int dt_next_root_device(const void *fdt, int node, const char *compat, struct re
 	return node;
 }
 
+/* virt's cfi-flash node has two banks: ours (the code) first, the variables' second.
+ * Taken only where it cannot be our code or RAM: between bank 0 and DRAM. */
+static void find_flash_bank1(const void *fdt, struct platform *p)
+{
+	int node = next_compatible(fdt, -1, "cfi-flash");
+	struct region r;
+
+	if (node >= 0 && available(fdt, node) && !device_reg_why(fdt, node, 1, &r) &&
+	    r.base >= FLASH_BASE + FLASH_SIZE && !(r.base & 0xfff) && r.size >= 0x80000 &&
+	    r.size <= DRAM_BASE - r.base) {
+		p->flash1 = r.base;
+		p->flash1_size = r.size;
+	}
+}
+
 /* The node /chosen/stdout-path names: a path or an alias, then optional ":options". */
 static int stdout_node(const void *fdt)
 {
@@ -386,7 +401,7 @@ static int stdout_node(const void *fdt)
  * console (the one place a fatal message can go) stays silent. */
 static const char *console_why(const void *fdt, int node, struct region *r)
 {
-	const char *why = device_reg_why(fdt, node, r);
+	const char *why = device_reg_why(fdt, node, 0, r);
 
 	if (why)
 		return why;
@@ -571,6 +586,7 @@ int dt_parse(const void *fdt, struct platform *p, const char **why)
 		p->ecam = r.base;
 		p->ecam_size = r.size;
 	}
+	find_flash_bank1(fdt, p);
 	p->psci = find_psci(fdt);
 	find_poweroff(fdt, p);
 	p->nr_cpus = count_cpus(fdt);

@@ -192,6 +192,7 @@ void __attribute__((noreturn, no_stack_protector)) efilite_main(unsigned el, uin
 	/* The UEFI core: tables and services, then the protocols and tables on them. */
 	efi_boot_services_init();
 	efi_runtime_init(&plat);
+	efi_var_flash_init(&plat);     /* before any variable is set */
 	if (efi_simple_text_init(&console))
 		fatal("cannot install the console protocols");
 	system_table(console);

@@ -33,5 +33,6 @@ void efi_install_fdt(const void *fdt)
 	memcpy(copy, fdt, used);
 	fdt_set_totalsize(copy, size);
 	replace_seeds(copy);
+	efi_var_flash_fdt(copy);
 	InstallConfigurationTable(&efi_device_tree_guid, copy);
 }

@@ -25,6 +25,16 @@ static void set(const CHAR16 *name, UINT32 attr, UINTN size, const void *data, b
 		fatal("cannot set a firmware variable: %s", efi_status_str(s));
 }
 
+/* An NV setting the user may have changed (efibootmgr -t ...): kept if it is there. */
+static void set_default(const CHAR16 *name, UINTN size, const void *data)
+{
+	UINTN have = 0;
+
+	if (RT_CALL(rt_GetVariable)((CHAR16 *)name, &global, NULL, &have, NULL) !=
+	    EFI_BUFFER_TOO_SMALL)
+		set(name, NV, size, data, false);
+}
+
 void efi_global_vars_init(void)
 {
 	static const UINT8 secure_boot = 0, setup_mode = 1;
@@ -32,8 +42,8 @@ void efi_global_vars_init(void)
 	static const UINT16 timeout = 0;
 
 	set(u"PlatformLangCodes", RO, sizeof("en-US"), "en-US", true);
-	set(u"PlatformLang", NV, sizeof("en-US"), "en-US", false);
-	set(u"Timeout", NV, sizeof(timeout), &timeout, false);
+	set_default(u"PlatformLang", sizeof("en-US"), "en-US");
+	set_default(u"Timeout", sizeof(timeout), &timeout);
 	set(u"OsIndicationsSupported", RO, sizeof(os_indications), &os_indications, true);
 	set(u"SecureBoot", RO, sizeof(secure_boot), &secure_boot, true);
 	set(u"SetupMode", RO, sizeof(setup_mode), &setup_mode, true);

@@ -37,6 +37,8 @@ struct platform {
 	uint64_t ecam;          /* pci-host-ecam-generic config space; 0 when absent */
 	uint64_t ecam_size;
 	int pcie_node;          /* its node offset in fdt (drivers/pci_host.c reads the rest) */
+	uint64_t flash1;        /* cfi-flash's second bank (the variable store), 0 when absent */
+	uint64_t flash1_size;
 	enum psci_conduit psci; /* /psci method */
 	uint64_t poweroff_gpio; /* PL061 with a gpio-poweroff line (for when PSCI is absent) */
 	unsigned poweroff_pin;

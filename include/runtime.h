@@ -81,5 +81,15 @@ void rt_variables_exit_boot_services(void);
  * may hold only NON_VOLATILE, BOOTSERVICE_ACCESS and RUNTIME_ACCESS. */
 EFI_STATUS rt_variable_set_readonly(const CHAR16 *name, const EFI_GUID *guid, UINT32 attr,
 				    UINTN size, const void *data);
+/* Boot time, before any variable is set: the store becomes the NV variables of the
+ * log in this flash (runtime/varstore.h), which SetVariable then writes through to.
+ * Returns VS_OK, VS_FORMATTED (it was blank), or VS_ERROR: no writable flash (a
+ * read-only drive ...): what it held is loaded, but changes stay in RAM. */
+struct vs_flash;
+int rt_variables_load(const struct vs_flash *flash);
+/* In SetVirtualAddressMap: convert the flash's address with convert (ConvertPointer). */
+void rt_variables_virtual(EFI_STATUS (*convert)(UINTN debug, VOID **address));
+/* The flash rt_variables_load took (NULL without one), for the memory map. */
+const struct vs_flash *rt_variables_flash(void);
 #endif
 #endif

@@ -114,6 +114,8 @@ void mmu_init(const struct platform *p, unsigned el)
 	map_or_die(4096, text_end - 4096, PT_R | PT_X, "firmware code");
 	map_or_die(text_end, flash_end - text_end, PT_R, "firmware rodata");
 	map_or_die(DEVICE_BASE, DEVICE_SIZE, PT_R | PT_W | PT_DEVICE, "devices");
+	if (p->flash1)          /* the variable store: commands are writes */
+		map_or_die(p->flash1, p->flash1_size, PT_R | PT_W | PT_DEVICE, "flash bank 1");
 	for (unsigned i = 0; i < p->nr_ram; i++) {
 		const struct region *r = &p->ram[i];
 

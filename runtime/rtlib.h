@@ -72,4 +72,19 @@ static inline int rt_guid_eq(const EFI_GUID *a, const EFI_GUID *b)
 	return !rt_memcmp(a, b, sizeof(*a));
 }
 
+/* CRC-32 (IEEE 802.3), bitwise: table-free for the runtime blob. Same convention as
+ * lib/crc32.c: start with 0, feed further pieces the previous result. */
+static inline UINT32 rt_crc32_update(UINT32 crc, const void *data, UINTN n)
+{
+	const UINT8 *p = data;
+
+	crc = ~crc;
+	while (n--) {
+		crc ^= *p++;
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (crc & 1 ? 0xedb88320 : 0);
+	}
+	return ~crc;
+}
+
 #endif

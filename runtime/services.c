@@ -5,6 +5,7 @@
  */
 #include "runtime.h"
 #include "rtlib.h"
+#include "varstore.h"
 #include "psci.h"
 #include "platform.h"
 
@@ -222,13 +223,15 @@ EFI_STATUS EFIAPI rt_SetVirtualAddressMap(UINTN size, UINTN desc_size, UINT32 ve
 	rt.vmap_desc_size = desc_size;
 	/* Every runtime region must have been given a virtual address. */
 	if (!vmap_find((UINT64)&rt) || !vmap_find((UINT64)rt_SetVirtualAddressMap) ||
-	    (rt.rtc && !vmap_find(rt.rtc))) {
+	    (rt.rtc && !vmap_find(rt.rtc)) ||
+	    (rt_variables_flash() && !vmap_find(rt_variables_flash()->base))) {
 		rt.vmap = NULL;
 		return EFI_NO_MAPPING;
 	}
 	for (UINTN i = 0; i < n; i++)
 		convert(&rs[i]);
 	convert(&rt.rtc);
+	rt_variables_virtual(rt_ConvertPointer);
 	convert(&rt.st.FirmwareVendor);
 	convert(&rt.st.RuntimeServices);
 	convert(&rt.st.ConfigurationTable);

@@ -10,10 +10,15 @@
  * its successors, so the free space is always the tail and QueryVariableInfo's numbers
  * are exact; GetNextVariableName walks the records in creation order.
  *
+ * With a flash bank (rt_variables_load), NV variables are also written through to the
+ * log of runtime/varstore.c before SetVariable returns, and loaded from it at boot: this
+ * store stays the cache every read comes from.
+ *
  * Runtime code (rtlib.h): the state is offsets and sizes, no pointers.
  */
 #include "runtime.h"
 #include "rtlib.h"
+#include "varstore.h"
 
 #define STORE_SIZE (32 * 1024)
 #define MAX_NAME (STORE_SIZE / sizeof(CHAR16))     /* longer names cannot fit anyway */
@@ -39,6 +44,8 @@ struct var {
 static UINT8 store[STORE_SIZE] __attribute__((aligned(8))) RT_DATA;
 static UINTN used RT_DATA;              /* bytes of records at the start of store */
 static BOOLEAN at_runtime RT_DATA;      /* ExitBootServices has been called */
+static struct varstore vs RT_DATA;
+static BOOLEAN on_flash RT_DATA;        /* NV variables go to vs */
 
 static UINTN record_size(UINTN name_size, UINTN data_size)
 {
@@ -108,18 +115,26 @@ static void resize(struct var *v, UINTN data_size)
 	v->data_size = data_size;
 }
 
+/* Whether the store has the room to create, replace or append to a variable. */
+static BOOLEAN room(const struct var *v, UINTN name_size, UINTN size, BOOLEAN append)
+{
+	UINTN keep = v && append ? v->data_size : 0;
+	UINTN have = v ? record_size(v->name_size, v->data_size) : 0, need;
+
+	if (size > STORE_SIZE)
+		return FALSE;
+	need = record_size(name_size, keep + size);
+	return need <= have || need - have <= STORE_SIZE - used;
+}
+
 /* Create (v NULL), replace, or append to a variable, if the store has the room. */
 static EFI_STATUS put(struct var *v, const CHAR16 *name, UINTN name_size,
 		      const EFI_GUID *guid, UINT32 attr, UINTN size, const void *data,
 		      BOOLEAN append)
 {
 	UINTN keep = v && append ? v->data_size : 0;
-	UINTN have = v ? record_size(v->name_size, v->data_size) : 0, need;
 
-	if (size > STORE_SIZE)
-		return EFI_OUT_OF_RESOURCES;
-	need = record_size(name_size, keep + size);
-	if (need > have && need - have > STORE_SIZE - used)
+	if (!room(v, name_size, size, append))
 		return EFI_OUT_OF_RESOURCES;
 	if (!v) {
 		v = record(used);
@@ -142,6 +157,110 @@ static UINTN name_size(const CHAR16 *name)
 	UINTN len = rt_strnlen16(name, MAX_NAME);
 
 	return len < MAX_NAME ? (len + 1) * sizeof(CHAR16) : 0;
+}
+
+static EFI_STATUS check_attributes(UINT32 attr);
+
+/* ---- the flash behind the NV variables ---- */
+
+/* Variables the flash keeps: the firmware's read-only ones are made anew each boot. */
+static BOOLEAN persistent(const struct var *v)
+{
+	return (v->attr & NV) && !v->read_only;
+}
+
+/* Rewrite the live NV variables into the spare sector, with the change (target's new
+ * state, r: the variable v, NULL if it is new) made on the way. One header makes the
+ * new log valid, so a power cut leaves the old state or the new. */
+static int compact(const struct var *target, const struct vs_var *r)
+{
+	int s = vs_compact_begin(&vs);
+
+	for (UINTN off = 0; !s && off < used; off = next(off)) {
+		struct var *v = record(off);
+		struct vs_var keep = { &v->guid, (CHAR16 *)var_name(v), v->name_size, v->attr,
+				       { var_data(v) }, { v->data_size } };
+
+		if (v == target && r->size[0] + r->size[1])
+			s = vs_compact_add(&vs, r);
+		else if (v != target && persistent(v))
+			s = vs_compact_add(&vs, &keep);
+	}
+	if (!s && !target)
+		s = vs_compact_add(&vs, r);
+	return s ? s : vs_compact_end(&vs);
+}
+
+/* Before the store changes: the new state of an NV variable into the log (size 0: it
+ * is deleted). An append write records the old data and the new. */
+static EFI_STATUS write_through(struct var *v, const CHAR16 *name, UINTN nsize,
+				const EFI_GUID *guid, UINT32 attr, UINTN size, const void *data,
+				BOOLEAN append)
+{
+	struct vs_var r = { guid, name, nsize, attr, { NULL, data }, { 0, size } };
+	int s;
+
+	if (!on_flash || !(attr & NV) || (v && v->read_only))
+		return EFI_SUCCESS;
+	if (v && append) {
+		r.data[0] = var_data(v);
+		r.size[0] = v->data_size;
+	}
+	s = vs_append(&vs, &r);
+	if (s == VS_FULL)
+		s = compact(v, &r);
+	if (s == VS_FULL)
+		return EFI_OUT_OF_RESOURCES;
+	return s ? EFI_DEVICE_ERROR : EFI_SUCCESS;
+}
+
+/* A record of the log, from vs_next, into the store: the newest record wins. */
+static void replay(const struct vs_record *r, const UINT8 *buf)
+{
+	const CHAR16 *name = (const CHAR16 *)buf;
+	struct var *v = find(name, &r->guid);
+
+	if (!(r->attr & NV) || check_attributes(r->attr) || (r->attr & APPEND))
+		return;                 /* not a record SetVariable could have written */
+	if (!r->data_size) {
+		if (v)
+			delete(v);
+		return;
+	}
+	put(v, name, r->name_size, &r->guid, r->attr, r->data_size, buf + r->name_size, FALSE);
+}
+
+/* The records being replayed at boot: as big as anything the store can hold. */
+static UINT8 scratch[STORE_SIZE] RT_DATA;
+
+int rt_variables_load(const struct vs_flash *flash)
+{
+	struct vs_record r;
+	UINT32 pos = 0;
+	int status;
+
+	used = 0;
+	at_runtime = FALSE;
+	on_flash = FALSE;
+	status = vs_open(&vs, flash);
+	if (status == VS_ERROR)
+		return status;
+	while (vs_next(&vs, &pos, &r, scratch, sizeof(scratch)))
+		replay(&r, scratch);
+	/* Programming all ones where the log is blank changes nothing, but a read-only
+	 * drive reports it as an error: better now than at the first SetVariable. Its
+	 * variables are still read, and changes stay in RAM. */
+	if (!vs.dirty && vs_left(&vs) &&
+	    vs_flash_program(&vs.flash, vs.active * vs.flash.sector_size + vs.end, ~0u))
+		return VS_ERROR;
+	on_flash = TRUE;
+	return status;
+}
+
+void rt_variables_virtual(EFI_STATUS (*convert)(UINTN debug, VOID **address))
+{
+	if (on_flash)
+		convert(0, (VOID **)&vs.flash.base);
 }
 
 EFI_STATUS EFIAPI rt_GetVariable(CHAR16 *name, EFI_GUID *guid, UINT32 *attr, UINTN *size,
@@ -242,9 +361,14 @@ EFI_STATUS EFIAPI rt_SetVariable(CHAR16 *name, EFI_GUID *guid, UINT32 attr, UINT
 		if (at_runtime && !(v->attr & NV))
 			return EFI_WRITE_PROTECTED;
 		if (!append && (!size || !attr)) {
-			delete(v);
-			return EFI_SUCCESS;
+			status = write_through(v, name, v->name_size, guid, v->attr, 0, NULL, FALSE);
+			if (!status)
+				delete(v);
+			return status;
 		}
+		/* The same value again: nothing to write (and no flash worn). */
+		if (!append && size == v->data_size && !rt_memcmp(var_data(v), data, size))
+			return EFI_SUCCESS;
 	} else {
 		if (append && !size)
 			return EFI_SUCCESS;     /* appending nothing changes nothing (EDK2) */
@@ -255,13 +379,34 @@ EFI_STATUS EFIAPI rt_SetVariable(CHAR16 *name, EFI_GUID *guid, UINT32 attr, UINT
 			return EFI_INVALID_PARAMETER;
 	}
 	nsize = name_size(name);
-	if (!nsize)
+	if (!nsize || !room(v, nsize, size, append))
 		return EFI_OUT_OF_RESOURCES;
+	status = write_through(v, name, nsize, guid, attr & ~APPEND, size, data, append);
+	if (status)
+		return status;
 	return put(v, name, nsize, guid, attr & ~APPEND, size, data, append);
 }
 
-/* One store holds every kind of variable, so the answer is the same for all. Sizes
- * count name and data, as the records hold them, without the record header. */
+/* NV variables must fit the flash too: what a compacted log has room for. A record
+ * there is the name and data and vs_record_size(0, 0) bytes around them. */
+static void flash_info(UINT64 *max_storage, UINT64 *remaining, UINT64 *max_size)
+{
+	UINT64 cap = vs_capacity(&vs), live = 0, hdr = vs_record_size(0, 0) - 4;
+
+	for (UINTN off = 0; off < used; off = next(off))
+		if (persistent(record(off)))
+			live += vs_record_size(record(off)->name_size, record(off)->data_size);
+	if (cap < *max_storage)
+		*max_storage = cap;
+	if (cap - live < *remaining)
+		*remaining = cap - live;
+	if (cap - live < hdr + 4 + *max_size)
+		*max_size = cap - live > hdr + 4 ? cap - live - hdr - 4 : 0;
+}
+
+/* One RAM store holds every kind of variable; NV ones must also fit the flash, when
+ * there is one (flash_info). Sizes count name and data, as the records hold them,
+ * without the record header. */
 EFI_STATUS EFIAPI rt_QueryVariableInfo(UINT32 attr, UINT64 *max_storage, UINT64 *remaining,
 				       UINT64 *max_size)
 {
@@ -276,6 +421,8 @@ EFI_STATUS EFIAPI rt_QueryVariableInfo(UINT32 attr, UINT64 *max_storage, UINT64 
 	*max_storage = STORE_SIZE;
 	*remaining = left;
 	*max_size = left > sizeof(struct var) ? left - sizeof(struct var) : 0;
+	if (on_flash && (attr & NV))
+		flash_info(max_storage, remaining, max_size);
 	return EFI_SUCCESS;
 }
 
@@ -300,4 +447,9 @@ EFI_STATUS rt_variable_set_readonly(const CHAR16 *name, const EFI_GUID *guid, UI
 	if (!status)
 		find(name, guid)->read_only = 1;
 	return status;
+}
+
+const struct vs_flash *rt_variables_flash(void)
+{
+	return on_flash ? &vs.flash : NULL;
 }

@@ -124,3 +124,23 @@ def test_x18_is_left_alone():
         elif re.search(r"\t.*\b[xw]18\b", line):
             users.add(func)
     assert users <= {"exc_save"}, users
+
+
+def test_flash_driver_plain_accesses():
+    """KVM emulates pflash bank 1 as MMIO and decodes only single loads and stores
+    without writeback (a valid ISS): every access of the CFI driver is a plain ldr or str."""
+    obj = os.path.join(BUILD, "runtime", "cfi_flash.o")
+    out = subprocess.run([CROSS + "objdump", "-d", obj], capture_output=True, text=True,
+                         check=True).stdout
+    insns = [l.split("\t", 2)[2] for l in out.splitlines()
+             if re.match(r"^\s+[0-9a-f]+:\s", l) and len(l.split("\t")) > 2]
+    accesses = [i for i in insns if memory_accesses(["\t\t" + i])]
+    plain = re.compile(r"^(ldr|str)\s+[wx]\d+, \[x\d+(, #\d+)?\]$")
+    assert len(accesses) >= 10
+    bad = [i for i in accesses if not plain.match(i.strip())]
+    assert not bad, bad
+    # The driver is the only runtime code that touches the bank.
+    syms = subprocess.run([CROSS + "nm", ELF], capture_output=True, text=True,
+                          check=True).stdout
+    assert all(f" T {f}\n" in syms for f in ("vs_flash_read", "vs_flash_program",
+                                              "vs_flash_erase"))

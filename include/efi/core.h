@@ -122,6 +122,11 @@ void efi_smbios_init(void);
 void efi_global_vars_init(void);
 void efi_global_vars_boot_option(const EFI_DEVICE_PATH *path, const CHAR16 *description);
 
+/* ---- efi/var_flash.c: the NV variables in cfi-flash bank 1 ---- */
+struct platform;
+void efi_var_flash_init(const struct platform *p);  /* before any variable is set */
+void efi_var_flash_fdt(void *fdt);   /* the OS's device tree: the flash is ours */
+
 /* ---- efi/memattr.c: EFI_MEMORY_ATTRIBUTE_PROTOCOL on the live translation tables ---- */
 struct region;
 /* ram: the RAM regions (kept, not copied), the only memory whose attributes change. */

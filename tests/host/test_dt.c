@@ -120,6 +120,8 @@ static void test_virt(void **state)
 	assert_int_equal(p->rtc, 0x09010000);
 	assert_int_equal(p->fwcfg, 0x09020000);
 	assert_int_equal(p->fwcfg_size, 0x18);
+	assert_int_equal(p->flash1, 0x04000000);        /* cfi-flash's second reg entry */
+	assert_int_equal(p->flash1_size, 0x04000000);
 	assert_int_equal(p->psci, PSCI_HVC);
 	assert_int_equal(p->nr_cpus, 1);
 	assert_null(p->bootargs);
@@ -265,6 +267,7 @@ static void test_minimal(void **state)
 	assert_int_equal(p->rtc, 0);
 	assert_int_equal(p->fwcfg, 0);
 	assert_int_equal(p->fwcfg_size, 0);
+	assert_int_equal(p->flash1, 0);
 	assert_int_equal(p->psci, PSCI_NONE);
 	assert_int_equal(p->nr_cpus, 0);
 	assert_int_equal(p->rng_seed_len, 0);
