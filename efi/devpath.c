@@ -76,8 +76,8 @@ static EFI_DEVICE_PATH *EFIAPI AppendDevicePath(const EFI_DEVICE_PATH *src1,
 	return n1 < 0 || n2 < 0 ? NULL : join(src1, n1, src2, n2, false);
 }
 
-static EFI_DEVICE_PATH *EFIAPI AppendDeviceNode(const EFI_DEVICE_PATH *path,
-						const EFI_DEVICE_PATH *node)
+EFI_DEVICE_PATH *EFIAPI AppendDeviceNode(const EFI_DEVICE_PATH *path,
+					 const EFI_DEVICE_PATH *node)
 {
 	INTN n = body_len(path);
 	UINTN len = node ? DevicePathNodeLength(node) : 0;

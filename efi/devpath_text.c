@@ -310,10 +310,9 @@ static EFI_DEVICE_PATH_TO_TEXT_PROTOCOL to_text = {
  * install them is said, and the boot goes on. */
 EFI_STATUS efi_devpath_text_init(void)
 {
-	static EFI_GUID to_guid = EFI_DEVICE_PATH_TO_TEXT_PROTOCOL_GUID;
 	static EFI_GUID from_guid = EFI_DEVICE_PATH_FROM_TEXT_PROTOCOL_GUID;
 	EFI_HANDLE h = NULL;
-	EFI_STATUS s = InstallMultipleProtocolInterfaces(&h, &to_guid, &to_text, &from_guid,
+	EFI_STATUS s = InstallMultipleProtocolInterfaces(&h, &efi_device_path_to_text_guid, &to_text, &from_guid,
 							 &efi_devpath_from_text, NULL);
 
 	if (s)

@@ -49,7 +49,6 @@ struct partition {
 
 static EFI_GUID block_io_guid = EFI_BLOCK_IO_PROTOCOL_GUID;
 static EFI_GUID disk_io_guid = EFI_DISK_IO_PROTOCOL_GUID;
-static EFI_GUID simple_fs_guid = EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID;
 static EFI_GUID partition_info_guid = EFI_PARTITION_INFO_PROTOCOL_GUID;
 static EFI_GUID esp_guid = EFI_PART_TYPE_EFI_SYSTEM_PART_GUID;
 
@@ -171,7 +170,7 @@ static EFI_STATUS install(EFI_HANDLE *h, EFI_DEVICE_PATH *path, struct efi_block
 	s = InstallMultipleProtocolInterfaces(h, &efi_device_path_guid, path, &block_io_guid,
 					      &b->bio, &disk_io_guid, &b->dio, NULL);
 	if (!s && try_fs && looks_like_fat(dev) && (fs = efi_simple_fs_mount(dev)))
-		s = InstallProtocolInterface(h, &simple_fs_guid, EFI_NATIVE_INTERFACE, fs);
+		s = InstallProtocolInterface(h, &efi_simple_fs_guid, EFI_NATIVE_INTERFACE, fs);
 	if (s)
 		warn("disk %s: cannot install its protocols: %s", name, efi_status_str(s));
 	return s;

@@ -6,3 +6,6 @@ EFI_GUID efi_device_path_guid = EFI_DEVICE_PATH_PROTOCOL_GUID;
 EFI_GUID efi_load_file2_guid = EFI_LOAD_FILE2_PROTOCOL_GUID;
 EFI_GUID efi_exit_boot_services_guid = EFI_EVENT_GROUP_EXIT_BOOT_SERVICES_GUID;
 EFI_GUID efi_device_tree_guid = EFI_DEVICE_TREE_GUID;
+EFI_GUID efi_simple_fs_guid = EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID;
+EFI_GUID efi_file_info_guid = EFI_FILE_INFO_ID;
+EFI_GUID efi_device_path_to_text_guid = EFI_DEVICE_PATH_TO_TEXT_PROTOCOL_GUID;

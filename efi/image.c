@@ -162,8 +162,8 @@ static void image_free(struct image *img)
 	efi_free(img);
 }
 
-/* Without a source buffer, read the file through LoadFile2 (or LoadFile for boot
- * selections) on the device the path leads to; there are no file systems. */
+/* Without a source buffer and no file system on the path, read the file through
+ * LoadFile2 (or LoadFile for boot selections) on the device the path leads to. */
 static EFI_STATUS read_file(BOOLEAN boot_policy, EFI_DEVICE_PATH *path, void **buf, UINTN *size)
 {
 	static EFI_GUID lf = EFI_LOAD_FILE_PROTOCOL_GUID;
@@ -225,19 +225,23 @@ static EFI_STATUS load_pe(const void *file, UINTN size, EFI_HANDLE parent,
 EFI_STATUS EFIAPI LoadImage(BOOLEAN boot_policy, EFI_HANDLE parent, EFI_DEVICE_PATH *path,
 			    VOID *buffer, UINTN size, EFI_HANDLE *handle)
 {
+	EFI_DEVICE_PATH *full = NULL;   /* the file's path, with one FILEPATH node */
 	void *file = buffer;
 	EFI_STATUS s;
 
 	if (!handle || !image_of(parent) || (!buffer && !path))
 		return EFI_INVALID_PARAMETER;
 	if (!buffer) {
-		s = read_file(boot_policy, path, &file, &size);
+		s = efi_load_file(path, &file, &size, &full);
+		if (s == EFI_NOT_FOUND)
+			s = read_file(boot_policy, path, &file, &size);
 		if (s)
 			return s;
 	}
-	s = load_pe(file, size, parent, path, handle);
+	s = load_pe(file, size, parent, full ? full : path, handle);
 	if (file != buffer)
 		efi_free(file);
+	efi_free(full);
 	return s;
 }
 

@@ -9,6 +9,7 @@
 #include "fat.h"
 #include "log.h"
 #include "runtime.h"
+#include "utf.h"
 
 struct efi_fs {
 	EFI_SIMPLE_FILE_SYSTEM_PROTOCOL sfs;
@@ -21,8 +22,6 @@ struct efi_file {
 	struct fat_file *f;
 	bool writable;                  /* opened with EFI_FILE_MODE_WRITE */
 };
-
-static EFI_GUID file_info_guid = EFI_FILE_INFO_ID;
 static EFI_GUID fs_info_guid = EFI_FILE_SYSTEM_INFO_ID;
 static EFI_GUID label_guid = EFI_FILE_SYSTEM_VOLUME_LABEL_ID;
 
@@ -48,11 +47,7 @@ static EFI_STATUS status(int fat)
 
 static UINTN strsize16(const CHAR16 *s)
 {
-	UINTN n = 0;
-
-	while (s[n])
-		n++;
-	return (n + 1) * sizeof(CHAR16);
+	return (ucs2_strlen(s) + 1) * sizeof(CHAR16);
 }
 
 /* ---- times: FAT keeps local time without a zone ---- */
@@ -264,7 +259,7 @@ static EFI_STATUS EFIAPI GetInfo(EFI_FILE_PROTOCOL *this, EFI_GUID *type, UINTN 
 
 	if (!type || !size)
 		return EFI_INVALID_PARAMETER;
-	if (efi_guid_eq(type, &file_info_guid)) {
+	if (efi_guid_eq(type, &efi_file_info_guid)) {
 		struct fat_info *fi = efi_alloc(sizeof(*fi));
 
 		if (!fi)
@@ -348,7 +343,7 @@ static EFI_STATUS EFIAPI SetInfo(EFI_FILE_PROTOCOL *this, EFI_GUID *type, UINTN 
 
 	if (!type || !buf)
 		return EFI_INVALID_PARAMETER;
-	if (efi_guid_eq(type, &file_info_guid))
+	if (efi_guid_eq(type, &efi_file_info_guid))
 		return set_file_info(h, size, buf);
 	if (efi_guid_eq(type, &fs_info_guid)) {
 		if (size < SIZE_OF_EFI_FILE_SYSTEM_INFO + sizeof(CHAR16) ||

@@ -25,6 +25,16 @@ static inline unsigned utf8_continuations(uint8_t lead)
  * NUL-terminated. out must hold len + 1 units. Returns the units written, NUL included. */
 size_t utf8_to_utf16(const char *in, size_t len, uint16_t *out);
 
+/* Length of a NUL-terminated UCS-2 string, in CHAR16. */
+static inline size_t ucs2_strlen(const uint16_t *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
 /* Whether word appears in s[0..n) as a whole space-separated word (a command line). */
 bool ucs2_has_word(const uint16_t *s, size_t n, const uint16_t *word);
 

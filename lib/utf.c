@@ -45,10 +45,8 @@ size_t utf8_to_utf16(const char *in, size_t len, uint16_t *out)
 
 bool ucs2_has_word(const uint16_t *s, size_t n, const uint16_t *word)
 {
-	size_t w = 0;
+	size_t w = ucs2_strlen(word);
 
-	while (word[w])
-		w++;
 	for (size_t i = 0; w && i + w <= n; i++) {
 		size_t k = 0;
 

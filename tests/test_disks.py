@@ -37,7 +37,7 @@ def copy(images, name, tmp_path):
 def run(extra, machine="virt", bios=TEST_FW):
     r = boot(bios=bios, machine=machine, extra=extra, timeout=30)
     assert not r.timed_out, r.log
-    assert "fatal: no kernel given" in r.log, r.log
+    assert "fatal: nothing to boot" in r.log, r.log
     assert "warning" not in r.log and "error" not in r.log, r.log
     return r.log
 

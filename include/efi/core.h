@@ -134,6 +134,8 @@ EFI_STATUS efi_memattr_init(const struct region *ram, unsigned nr_ram);
 
 /* ---- efi/devpath.c: EFI_DEVICE_PATH_UTILITIES_PROTOCOL ---- */
 EFI_STATUS efi_devpath_init(void);
+/* The protocol's member, for the core's own use: path + node, in new pool memory. */
+EFI_DEVICE_PATH *EFIAPI AppendDeviceNode(const EFI_DEVICE_PATH *path, const EFI_DEVICE_PATH *node);
 EFI_STATUS efi_devpath_text_init(void);   /* efi/devpath_text.c: to and from text */
 
 /* ---- efi/rng.c ---- */
@@ -161,7 +163,8 @@ const char *efi_status_str(EFI_STATUS status);
 
 /* ---- efi/guids.c: the GUIDs more than one file names ---- */
 extern EFI_GUID efi_device_path_guid, efi_load_file2_guid, efi_exit_boot_services_guid,
-	efi_device_tree_guid;
+	efi_device_tree_guid, efi_simple_fs_guid, efi_file_info_guid,
+	efi_device_path_to_text_guid;
 
 /* ---- efi/image.c: LoadImage, StartImage, Exit, UnloadImage, LoadedImage ---- */
 EFI_STATUS EFIAPI LoadImage(BOOLEAN boot_policy, EFI_HANDLE parent, EFI_DEVICE_PATH *path,
@@ -178,6 +181,19 @@ struct pe_image;
 EFI_STATUS efi_image_create(const struct pe_image *pe, UINT64 base, UINTN pages,
 			    EFI_HANDLE parent, EFI_DEVICE_PATH *path, EFI_HANDLE *handle,
 			    EFI_LOADED_IMAGE **loaded);
+
+/* ---- efi/load_file.c: files named by device paths, through SimpleFileSystem ---- */
+/* Read the file path names (a device with SimpleFileSystem, then FILEPATH nodes) into
+ * new pool memory. *full (pool memory too, may be NULL) gets the path normalised: the
+ * device's own path and one FILEPATH node with the whole file name. EFI_NOT_FOUND when
+ * the path leads to no file system or no file. */
+EFI_STATUS efi_load_file(EFI_DEVICE_PATH *path, void **buf, UINTN *size,
+			 EFI_DEVICE_PATH **full);
+/* The path of a file on the device whose handle is dev (pool memory), or NULL. */
+EFI_DEVICE_PATH *efi_file_path(EFI_HANDLE dev, const CHAR16 *name);
+
+/* ---- efi/boot_manager.c: what to boot without -kernel; returns only through fatal() ---- */
+void efi_boot_from_disks(void) __attribute__((noreturn));
 
 /* ---- efi/linux.c: QEMU's -kernel ---- */
 /* Boot it; returns only through fatal(). */
