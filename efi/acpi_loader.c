@@ -5,7 +5,7 @@
 #include <string.h>
 #include "log.h"
 #include "efi/acpi_loader.h"
-#include "efi/why.h"
+#include "why.h"
 #include "util.h"
 
 enum {

@@ -7,7 +7,7 @@
 #include "log.h"
 #include "efi/pecoff.h"
 #include "pgtable.h"
-#include "efi/why.h"
+#include "why.h"
 
 #define IMAGE_DOS_SIGNATURE                0x5a4d        /* "MZ" */
 #define IMAGE_NT_SIGNATURE                 0x00004550    /* "PE\0\0" */

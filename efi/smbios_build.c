@@ -5,7 +5,7 @@
 #include <string.h>
 #include "log.h"
 #include "efi/smbios.h"
-#include "efi/why.h"
+#include "why.h"
 #include "util.h"
 
 #define TYPE_BIOS_INFO     0

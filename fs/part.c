@@ -11,18 +11,6 @@ static const char *scheme_name(const struct part_table *t)
 	return t->scheme == PART_GPT ? "GPT" : "MBR";
 }
 
-int part_fail(const char **why, const char *fmt, ...)
-{
-	static char msg[224];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	*why = msg;
-	return -1;
-}
-
 void part_refuse(struct part_table *t, const char *fmt, ...)
 {
 	char msg[160];
@@ -81,7 +69,7 @@ static int scan(const struct blkdev *d, struct part_table *t, uint8_t *blk, cons
 	int r;
 
 	if (blk_read(d, 0, 1, blk))
-		return part_fail(why, "cannot read block 0");
+		return fail(why, "cannot read block 0");
 	if (blk[510] != 0x55 || blk[511] != 0xaa)
 		return 0;
 	t->mbr_signature = get_le32(blk + 440);
@@ -93,7 +81,7 @@ static int scan(const struct blkdev *d, struct part_table *t, uint8_t *blk, cons
 		warn("%s: %u more partitions ignored (at most %u are used)", scheme_name(t),
 		     t->dropped, PART_MAX);
 	if (r == 0 && t->out_of_memory)
-		return part_fail(why, "out of memory");
+		return fail(why, "out of memory");
 	return r < 0 ? r : (int)t->count;
 }
 
@@ -105,11 +93,11 @@ int part_scan(const struct blkdev *d, struct part_table *t, const char **why)
 
 	memset(t, 0, sizeof(*t));
 	if (bs < 512 || bs > 4096 || (bs & (bs - 1)))
-		return part_fail(why, "block size %u not supported", bs);
+		return fail(why, "block size %u not supported", bs);
 	if (!d->nr_blocks)
 		return 0;
 	blk = calloc(1, bs);
-	r = blk ? scan(d, t, blk, why) : part_fail(why, "out of memory");
+	r = blk ? scan(d, t, blk, why) : fail(why, "out of memory");
 	free(blk);
 	if (r <= 0) {
 		part_free(t);

@@ -236,13 +236,13 @@ int gpt_scan(const struct blkdev *d, struct part_table *t, uint8_t *blk, const c
 	t->scheme = PART_GPT;
 	if (load(d, 1, blk, &h, primary)) {
 		if (load_backup(d, blk, &h, backup))
-			return part_fail(why, "GPT: primary header bad (%s), backup bad (%s)",
+			return fail(why, "GPT: primary header bad (%s), backup bad (%s)",
 					 primary, backup);
 		warn("GPT: primary header bad (%s), using the backup", primary);
 		t->gpt_backup = true;
 	}
 	memcpy(t->disk_guid, h.disk_guid, 16);
 	if (walk_array(&w, &crc))
-		return part_fail(why, "GPT: cannot read the entry array again");
+		return fail(why, "GPT: cannot read the entry array again");
 	return 0;
 }

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include "part.h"
+#include "why.h"
 
 static inline uint32_t get_le32(const uint8_t *p)
 {
@@ -18,7 +19,6 @@ static inline uint64_t get_le64(const uint8_t *p)
 
 /* The next free slot of t, numbered; NULL (and counted in t->dropped) when full. */
 struct part *part_add(struct part_table *t, uint32_t number);
-int part_fail(const char **why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Logs "GPT: <what>, ignored" (or MBR:) for the first few, counts them all. */
 void part_refuse(struct part_table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

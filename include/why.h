@@ -1,4 +1,4 @@
-/* The parsers of untrusted input (PE/COFF, ACPI loader script, SMBIOS) say what is wrong
+/* The parsers of untrusted input (PE/COFF, ACPI loader script, SMBIOS, partitions) say what is wrong
  * through *why: one message at a time, so each parser has one buffer of its own. */
 #ifndef EFILITE_EFI_WHY_H
 #define EFILITE_EFI_WHY_H
