@@ -49,7 +49,8 @@ void efi_global_vars_init(void)
 	set(u"SetupMode", RO, sizeof(setup_mode), &setup_mode, true);
 }
 
-/* Boot0000, BootOrder and BootCurrent: the image QEMU's -kernel gave, found at path. */
+/* Boot0000, BootCurrent and (when there is none) BootOrder: the image QEMU's -kernel
+ * gave, found at path. */
 void efi_global_vars_boot_option(const EFI_DEVICE_PATH *path, const CHAR16 *description)
 {
 	static const UINT16 order = 0;
@@ -67,7 +68,8 @@ void efi_global_vars_boot_option(const EFI_DEVICE_PATH *path, const CHAR16 *desc
 	memcpy(opt + 6, description, 2 * dlen);
 	memcpy(opt + 6 + 2 * dlen, path, plen);
 	set(u"Boot0000", NV, size, opt, false);
-	set(u"BootOrder", NV, sizeof(order), &order, false);
+	/* A BootOrder the OS wrote (efibootmgr) survives: -kernel boots first anyway. */
+	set_default(u"BootOrder", sizeof(order), &order);
 	set(u"BootCurrent", RO, sizeof(order), &order, true);
 	efi_free(opt);
 }
