@@ -59,17 +59,17 @@ $(B)/runtime/%.o: runtime/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (runtime)"
 	@$(CC) $(filter-out -fstack-protector-strong,$(CFLAGS)) -fno-stack-protector \
-		-fno-tree-loop-distribute-patterns -MMD -c $< -o $@.tmp
+		-fno-tree-loop-distribute-patterns -MMD -MP -c $< -o $@.tmp
 	@$(OBJCOPY) --prefix-alloc-sections=.rt $@.tmp $@ && rm -f $@.tmp
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) -MMD -c $< -o $@
+	@$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 $(B)/%.o: %.S $(B)/gen/baked.h
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
-	@$(CC) $(ASFLAGS) -MMD -c $< -o $@
+	@$(CC) $(ASFLAGS) -MMD -MP -c $< -o $@
 $(B)/efilite.lds: linker/efilite.lds.S include/layout.h
 	@mkdir -p $(B)
 	@$(CC) -E -P -x c -Iinclude -D__ASSEMBLY__ $< -o $@
@@ -241,7 +241,7 @@ check: all $(HOST_TESTS) $(FUZZ_TARGETS) $(EFI_APPS) $(B)/fault/efilite.bin
 
 # EFI-lite and EDK2 under a real KVM, nested in a TCG guest at EL2 (tests/kvm): it takes
 # minutes, so it is not part of check. The report says what KVM's tracepoints saw.
-check-kvm: all $(B)/efi-apps/selftest.efi $(CACHE)/qemu-system-arm/.done
+check-kvm: all $(B)/efi-apps/selftest.efi $(EFI_APPS) $(CACHE)/qemu-system-arm/.done
 	$(PYTHON) -m pytest -q tests/kvm/nested_kvm.py; s=$$?; cat $(B)/kvm/report.txt; exit $$s
 $(CACHE)/qemu-system-arm/.done:      # Debian's arm64 QEMU, for machines set up before it
 	tools/setup

@@ -35,8 +35,9 @@ def fat_volume(path, size, sector, files):
     """A FAT volume of size bytes in its own file, holding files."""
     with open(path, "wb") as f:
         f.truncate(size)
-    # mtools reads 4 KiB-sector volumes only as FAT16 with one sector per cluster.
-    fmt = ["-F", "16", "-s", "1"] if sector != 512 else ["-F", "32" if size >= 64 * MIB else "16"]
+    # mtools reads 4 KiB-sector volumes only as FAT16 with one sector per cluster, and
+    # mkfs.vfat makes small FAT16 volumes only with one.
+    fmt = ["-F", "32"] if sector == 512 and size >= 64 * MIB else ["-F", "16", "-s", "1"]
     sh("mkfs.vfat", *fmt, "-S", str(sector), "-n", "ESP", path)
     made = set()
     for dest, src in files.items():

@@ -11,6 +11,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
+import diskimg                                  # noqa: E402
 import initramfs                                # noqa: E402
 from qemu import BUILD, boot                    # noqa: E402
 
@@ -20,6 +21,9 @@ BUSYBOX = os.path.join(CACHE, "busybox-static", "bin", "busybox")
 AAVMF = "/usr/share/AAVMF"
 LIBDIRS = ("lib/aarch64-linux-gnu", "usr/lib/aarch64-linux-gnu", "lib")
 INTERP = "lib/ld-linux-aarch64.so.1"
+# A disk for the disk boot, as tests/test_disk_boot.py has it.
+WHEREAMI_FILES = {"/EFI/BOOT/BOOTAA64.EFI": os.path.join(BUILD, "efi-apps", "whereami.efi"),
+                  "/EFI/BOOT/Note With Long Name.txt": b"found by name\n"}
 
 # The outer machine of issue 13: -cpu max for EL2 with VHE; impdef pointer
 # authentication because QEMU's architected one (QARMA) costs much more under TCG.
@@ -95,6 +99,7 @@ def outer_initrd(firmware, selftest, out):
         code = f.read().rstrip(b"\0")           # padded back to 64 MiB in the guest
     with open(os.path.join(HERE, "outer-init.sh")) as f:
         init = f.read()
+    disk = diskimg.esp(os.path.join(BUILD, "kvm", "disk.img"), WHEREAMI_FILES, size_mib=8)
     files = [("lib", 0o040755, b""), ("lib/aarch64-linux-gnu", 0o040755, b""),
              ("usr", 0o040755, b""), ("usr/bin", 0o040755, b""), ("kvm", 0o040755, b""),
              _file("usr/bin/qemu-system-aarch64", qemu, 0o100755),
@@ -102,7 +107,7 @@ def outer_initrd(firmware, selftest, out):
              *(_file(f"lib/aarch64-linux-gnu/{n}", p, 0o100755) for n, p in sorted(libs.items())),
              _file("kvm/efilite.bin", firmware), _file("kvm/selftest.efi", selftest),
              _file("kvm/vmlinuz", cloud), _file("kvm/initrd.gz", inner),
-             ("kvm/AAVMF_CODE.fd", 0o100644, code)]
+             ("kvm/AAVMF_CODE.fd", 0o100644, code), _file("kvm/disk.img", disk)]
     path = initramfs.build(out, BUSYBOX, init=init, files=files, compress=False)
     return path, len(libs)
 

@@ -12,6 +12,7 @@ from qemu import BUILD, Run
 from test_image import symbols
 from test_linux import BAD, check_init, kernel_code
 from test_selftest import EXPECTED_FAIL, MIN_CASES, parse
+import test_disk_boot
 
 FIRMWARE = os.path.join(BUILD, "efilite.bin")
 SELFTEST = os.path.join(BUILD, "efi-apps", "selftest.efi")
@@ -159,6 +160,14 @@ def test_selftest_under_kvm(outer):
     assert not run.timed_out and run.returncode == 0, run.log
     failures = {n for n, (r, _) in results.items() if r == "FAIL"}
     assert failures <= EXPECTED_FAIL.keys(), run.log
+
+
+def test_disk_boot_under_kvm(outer):
+    # \EFI\BOOT\BOOTAA64.EFI from a GPT disk: virtio-blk, GPT, FAT, LoadImage from a path.
+    run, _ = section(outer, "efilite-disk")
+    log = re.sub(r"qemu exit status \d+\n$", "", run.log.replace("\r", ""))
+    test_disk_boot.booted(log, r"PciRoot\(0x0\)/Pci\(0x1,0x0\)/" + test_disk_boot.HD)
+    assert not run.timed_out and run.returncode == 0, run.log
 
 
 def test_edk2_boots_linux_under_kvm(outer):
