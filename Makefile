@@ -111,7 +111,7 @@ $(B)/host/mkbaked: mm/mkbaked.c mm/pgtable.c include/pgtable.h include/layout.h
 	@$(HOSTCC) $(filter-out -fsanitize%,$(HOSTCFLAGS)) mm/mkbaked.c mm/pgtable.c -o $@
 
 HOST_TESTS = $(B)/host/test_pgtable_encoding $(B)/host/test_pgtable_map \
-	     $(B)/host/test_pgtable_random $(B)/host/test_memmap $(B)/host/test_pool $(B)/host/test_dt \
+	     $(B)/host/test_pgtable_random $(B)/host/test_memmap $(B)/host/test_memmap_random $(B)/host/test_pool $(B)/host/test_dt \
 	     $(B)/host/test_protocol $(B)/host/test_event $(B)/host/test_pecoff \
 	     $(B)/host/test_console $(B)/host/test_rng $(B)/host/test_fwcfg \
 	     $(B)/host/test_variables $(B)/host/test_acpi_loader $(B)/host/test_smbios \
@@ -152,7 +152,9 @@ PGTABLE_HARNESS = tests/host/pgtable_harness.c mm/pgtable.c
 $(B)/host/test_pgtable_encoding: tests/host/test_pgtable_encoding.c $(PGTABLE_HARNESS)
 $(B)/host/test_pgtable_map:      tests/host/test_pgtable_map.c $(PGTABLE_HARNESS)
 $(B)/host/test_pgtable_random:   tests/host/test_pgtable_random.c $(PGTABLE_HARNESS)
-$(B)/host/test_memmap:  tests/host/test_memmap.c mm/memmap.c
+MEMMAP_TEST = tests/host/memmap_test.c mm/memmap.c
+$(B)/host/test_memmap:  tests/host/test_memmap.c $(MEMMAP_TEST)
+$(B)/host/test_memmap_random: tests/host/test_memmap_random.c $(MEMMAP_TEST)
 $(B)/host/test_pool:    tests/host/test_pool.c mm/pool.c mm/memmap.c
 $(B)/host/test_dt:      tests/host/test_dt.c boot/dt.c $(patsubst tests/dts/%.dts,$(B)/host/dts/%.dtb,$(wildcard tests/dts/*.dts))
 $(HOST_TESTS) $(FUZZ_TARGETS): $(wildcard include/*.h include/efi/*.h tests/host/*.h) Makefile
