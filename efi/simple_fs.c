@@ -450,6 +450,11 @@ static EFI_STATUS EFIAPI OpenVolume(EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *this,
 	return new_file(fs, f, true, root);
 }
 
+static const EFI_SIMPLE_FILE_SYSTEM_PROTOCOL simple_fs = {
+	.Revision = EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_REVISION,
+	.OpenVolume = OpenVolume,
+};
+
 EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *efi_simple_fs_mount(const struct blkdev *dev)
 {
 	struct efi_fs *fs = efi_alloc(sizeof(*fs));
@@ -460,7 +465,6 @@ EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *efi_simple_fs_mount(const struct blkdev *dev)
 		efi_free(fs);
 		return NULL;
 	}
-	fs->sfs.Revision = EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_REVISION;
-	fs->sfs.OpenVolume = OpenVolume;
+	fs->sfs = simple_fs;
 	return &fs->sfs;
 }

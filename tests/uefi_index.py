@@ -17,6 +17,10 @@ TABLES = {
     "initrd_loadfile": "EFI_LOAD_FILE2_PROTOCOL (the -initrd)",
     "to_text": "EFI_DEVICE_PATH_TO_TEXT_PROTOCOL",
     "efi_devpath_from_text": "EFI_DEVICE_PATH_FROM_TEXT_PROTOCOL",
+    "bio": "EFI_BLOCK_IO_PROTOCOL",
+    "dio": "EFI_DISK_IO_PROTOCOL",
+    "simple_fs": "EFI_SIMPLE_FILE_SYSTEM_PROTOCOL",
+    "file_protocol": "EFI_FILE_PROTOCOL",
 }
 
 
@@ -38,8 +42,9 @@ def bindings():
     rows = []
     for path, s in text.items():
         for m in re.finditer(r"^(?:static )?[\w ]*?\b(\w+)(?:\(\w+ \*\w+\))? = \{|"
-                             r"^static void (\w+)\(EFI_RUNTIME_SERVICES", s, re.M):
-            table = m[1] or m[2]
+                             r"^static void (\w+)\(EFI_RUNTIME_SERVICES|"
+                             r"^\t\w+->(\w+) = \(\w+\)\{", s, re.M):
+            table = m[1] or m[2] or m[3]
             if table not in TABLES:
                 continue
             body = s[m.end():s.index("};", m.end())]
