@@ -41,6 +41,12 @@ def parse(log):
 def test_selftest_under_efilite(tmp_path):
     disks = testdisk.selftest_disks(str(tmp_path), CHILD)   # fresh: the cases write
     run = boot(kernel=SELFTEST, append=APPEND, extra=disks, timeout=60)
+    # fs.create_write created, wrote, truncated, renamed and deleted a file: the ESP
+    # must be clean for dosfstools and hold what it held before.
+    rw = tmp_path / "selftest-rw.img"
+    rc, out = testdisk.esp_fsck(rw)
+    assert rc == 0, out
+    assert testdisk.esp_listing(rw) == ["Dir/", "EFI/", testdisk.HELLO_NAME]
     results, summary = parse(run.log)
     assert summary, "no summary line:\n" + run.log
     passed, failed, skipped = summary

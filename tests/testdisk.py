@@ -73,3 +73,23 @@ def selftest_disks(directory, child_efi):
                label="READONLY")
     return ["-drive", f"if=virtio,format=raw,file={rw}",
             "-drive", f"if=virtio,format=raw,readonly=on,file={ro}"]
+
+
+def esp_fsck(path):
+    """fsck.vfat -n of the disk's ESP (dosfstools 4.2 has no --offset: check a copy of
+    the partition). Returns (exit code, output); 0 is a clean file system."""
+    copy = f"{path}.esp"
+    with open(path, "rb") as src, open(copy, "wb") as dst:
+        src.seek(ESP_START * SECTOR)
+        dst.write(src.read(ESP_BLOCKS * SECTOR))
+    p = subprocess.run(["fsck.vfat", "-n", copy], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT)
+    os.unlink(copy)
+    return p.returncode, p.stdout.decode("utf-8", "replace")
+
+
+def esp_listing(path):
+    """The ESP's root directory as mtools lists it (long names)."""
+    p = subprocess.run(["mdir", "-i", f"{path}@@{ESP_START * SECTOR}", "-b", "::/"],
+                       check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return sorted(line[3:] for line in p.stdout.decode().splitlines() if line)
