@@ -25,7 +25,7 @@ struct memattr {                        /* the protocol's layout, as the spec gi
 static unsigned prot[PAGES];
 static unsigned nr_set_calls;
 static struct memattr *ma;
-static const struct region ram[] = { { BASE, PAGES * 4096ULL, 0 } };
+static const struct region ram[] = { { BASE, PAGES * 4096ULL, 0, NULL } };
 
 unsigned mmu_get_prot(uint64_t addr)
 {
