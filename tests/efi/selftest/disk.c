@@ -413,7 +413,7 @@ static enum result fs_open_read(void)
 	return PASS;
 }
 
-/* Read entries until one named name; its FILE_INFO in buf. FALSE at the end. */
+/* Read entries until one named name, its FILE_INFO left in buf; a failure at the end. */
 static enum result find_entry(EFI_FILE_HANDLE dir, const CHAR16 *name)
 {
 	EFI_FILE_INFO *info = (void *)buf;
