@@ -1,6 +1,6 @@
 """Test disks built at test time without root: a GPT disk (sgdisk) whose first partition is
 an EFI system partition formatted by mkfs.vfat --offset and filled by mcopy -i img@@offset.
-The layout is fixed, because the in-guest self-test (tests/efi/selftest/disk.c) checks the
+The layout is fixed, because the in-guest self-test (tests/efi/selftest/disk.h) checks the
 partitions' device paths against it: keep the two in step.
 
     LBA 2048,  65536 blocks: partition 1, ESP (ef00), FAT16, label LABEL (default SELFTEST)
@@ -17,7 +17,7 @@ DISK_BLOCKS = 131072
 ESP_START, ESP_BLOCKS = 2048, 65536
 DATA_START, DATA_BLOCKS = 67584, 32768
 
-# What the self-test expects on its disks (disk.c): a file with a long, mixed-case name
+# What the self-test expects on its disks (file.c): a file with a long, mixed-case name
 # and known contents, and a directory with a few entries.
 HELLO_NAME = "Hello-Long-Name.txt"
 HELLO_TEXT = b"EFI-lite self-test: a file on the ESP, read through EFI_FILE_PROTOCOL.\n" * 3
