@@ -194,6 +194,17 @@ static EFI_STATUS read_dir(struct efi_file *h, UINTN *size, VOID *buf)
 	return s;
 }
 
+/* Read (13.5): EFI_DEVICE_ERROR "on entry, the current file position is beyond the end
+ * of the file" (SetPosition may put it there); at the end exactly, 0 bytes and success. */
+static bool past_end(struct efi_file *h)
+{
+	struct fat_info *fi = efi_alloc(sizeof(*fi));
+	bool past = fi && !fat_get_info(h->f, fi) && fat_get_pos(h->f) > fi->size;
+
+	efi_free(fi);
+	return past;
+}
+
 static EFI_STATUS EFIAPI Read(EFI_FILE_PROTOCOL *this, UINTN *size, VOID *buf)
 {
 	struct efi_file *h = (struct efi_file *)this;
@@ -206,6 +217,8 @@ static EFI_STATUS EFIAPI Read(EFI_FILE_PROTOCOL *this, UINTN *size, VOID *buf)
 		return read_dir(h, size, buf);
 	len = *size;
 	r = fat_read(h->f, buf, &len);
+	if (!r && !len && *size && past_end(h))
+		return EFI_DEVICE_ERROR;
 	*size = len;
 	return status(r);
 }

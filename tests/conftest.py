@@ -31,3 +31,18 @@ def initrd():
     modules = [(m.split(os.sep)[-5], m) for m in glob.glob(os.path.join(
         CACHE, "linux-image-*", "lib", "modules", "*", "kernel", "fs", "efivarfs", "efivarfs.ko"))]
     return initramfs.build(os.path.join(BUILD, "test-initrd.cpio.gz"), busybox, modules=modules)
+
+
+@pytest.fixture(scope="session")
+def make_disk(tmp_path_factory):
+    """A GPT disk with an ESP holding files, in tests/testdisk.py's fixed layout:
+    make_disk("name", {"EFI/BOOT/BOOTAA64.EFI": path_or_bytes}, label="...") -> path.
+    Built once per name in the session; copy it if the firmware is going to write."""
+    import testdisk
+    d, made = tmp_path_factory.mktemp("testdisks"), {}
+
+    def make(name, files, label="SELFTEST"):
+        if name not in made:
+            made[name] = testdisk.build(str(d / f"{name}.img"), files, label)
+        return made[name]
+    return make

@@ -4,14 +4,20 @@ docs/conformance.md. `make selftest` runs the same application under EDK2 as wel
 import os
 import re
 from qemu import BUILD, boot
+import testdisk
 
 SELFTEST = os.path.join(BUILD, "efi-apps", "selftest.efi")
+CHILD = os.path.join(BUILD, "efi-apps", "selftest", "child.efi")
 APPEND = "selftest-options"     # image.loaded_image_self expects it as its LoadOptions
-MIN_CASES = 60
+MIN_CASES = 80
 
 # Cases EFI-lite is known to fail (EDK2 passes them all; docs/conformance.md has the
 # details). A listed case that passes fails the test: take it off the list.
-EXPECTED_FAIL = {}
+EXPECTED_FAIL = {
+    # LoadImage from a device path through SimpleFileSystem: EFI-lite reads files only
+    # through LoadFile(2) so far; the lead is adding it in efi/image.c. EDK2 passes.
+    "fs.load_image": "LoadImage from a file on the ESP not implemented yet",
+}
 
 _ANSI = re.compile(r"\x1b\[[0-9;?=]*[A-Za-z]")
 _RESULT = re.compile(r"^(PASS|FAIL|SKIP) ([\w.]+)(?:: (.*))?$", re.M)
@@ -32,8 +38,15 @@ def parse(log):
     return results, tuple(map(int, summary.groups())) if summary else None
 
 
-def test_selftest_under_efilite():
-    run = boot(kernel=SELFTEST, append=APPEND, timeout=60)
+def test_selftest_under_efilite(tmp_path):
+    disks = testdisk.selftest_disks(str(tmp_path), CHILD)   # fresh: the cases write
+    run = boot(kernel=SELFTEST, append=APPEND, extra=disks, timeout=60)
+    # fs.create_write created, wrote, truncated, renamed and deleted a file: the ESP
+    # must be clean for dosfstools and hold what it held before.
+    rw = tmp_path / "selftest-rw.img"
+    rc, out = testdisk.esp_fsck(rw)
+    assert rc == 0, out
+    assert testdisk.esp_listing(rw) == ["Dir/", "EFI/", testdisk.HELLO_NAME]
     results, summary = parse(run.log)
     assert summary, "no summary line:\n" + run.log
     passed, failed, skipped = summary

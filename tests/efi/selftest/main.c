@@ -11,7 +11,8 @@ static UINTN counts[3];
 
 static const struct selftest *const suites[] = {
 	memory_tests, protocol_tests, event_tests, misc_tests, image_tests, devpath_text_tests,
-	console_tests, rng_tests, runtime_tests, ebs_tests,
+	console_tests, rng_tests, runtime_tests, disk_tests, file_tests,
+	ebs_tests,
 };
 
 enum result fail(const CHAR16 *fmt, ...)

@@ -14,7 +14,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 from qemu import boot, qemu_cmd                                 # noqa: E402
-from test_selftest import APPEND, EXPECTED_FAIL, SELFTEST, parse  # noqa: E402
+from test_selftest import APPEND, CHILD, EXPECTED_FAIL, SELFTEST, parse  # noqa: E402
+import testdisk                                                 # noqa: E402
 
 AAVMF = "/usr/share/AAVMF"
 # EDK2 offers EFI_RNG_PROTOCOL only with a virtio-rng device; EFI-lite ignores it.
@@ -22,14 +23,14 @@ EXTRA = ["-device", "virtio-rng-pci"]
 LAST_LINE = re.compile(rb"ExitBootServices: [^\r\n]*\r?\n")
 
 
-def run_edk2(timeout=600):
+def run_edk2(disks, timeout=600):
     """EDK2 from pflash (code read-only, a fresh copy of the variable store) instead of
     -bios. Should the application return, EDK2 would go on to its other boot options and
     its shell: stop at the application's last line."""
     with tempfile.TemporaryDirectory() as tmp:
         nvram = os.path.join(tmp, "AAVMF_VARS.fd")
         shutil.copy(os.path.join(AAVMF, "AAVMF_VARS.fd"), nvram)
-        cmd = qemu_cmd(kernel=SELFTEST, append=APPEND, extra=EXTRA)
+        cmd = qemu_cmd(kernel=SELFTEST, append=APPEND, extra=EXTRA + disks)
         i = cmd.index("-bios")
         cmd[i:i + 2] = ["-drive", "if=pflash,format=raw,unit=0,readonly=on,"
                         f"file={AAVMF}/AAVMF_CODE.fd",
@@ -51,10 +52,14 @@ def run_edk2(timeout=600):
 
 
 def main():
-    runs = {"EFI-lite": parse(boot(kernel=SELFTEST, append=APPEND, extra=EXTRA,
-                                   timeout=120).log)}
+    # Each firmware gets fresh test disks: the file cases write to them.
+    with tempfile.TemporaryDirectory() as tmp:
+        disks = testdisk.selftest_disks(tmp, CHILD)
+        runs = {"EFI-lite": parse(boot(kernel=SELFTEST, append=APPEND, extra=EXTRA + disks,
+                                       timeout=120).log)}
     if os.path.exists(os.path.join(AAVMF, "AAVMF_CODE.fd")):
-        runs["EDK2"] = parse(run_edk2())
+        with tempfile.TemporaryDirectory() as tmp:
+            runs["EDK2"] = parse(run_edk2(testdisk.selftest_disks(tmp, CHILD)))
     names = list(dict.fromkeys(n for results, _ in runs.values() for n in results))
     width = max(map(len, names), default=4) + 2
 

@@ -23,7 +23,7 @@ struct selftest {
 /* Each file's cases, terminated by an entry without a name (main.c runs them in order). */
 extern const struct selftest memory_tests[], protocol_tests[], event_tests[],
 	misc_tests[], image_tests[], console_tests[], rng_tests[], runtime_tests[],
-	ebs_tests[], devpath_text_tests[];
+	ebs_tests[], devpath_text_tests[], disk_tests[], file_tests[];
 
 /* Record why a case failed or was skipped; the value is what execute should return. */
 enum result fail(const CHAR16 *fmt, ...);
