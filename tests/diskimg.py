@@ -31,14 +31,19 @@ def partition(path, scheme, sector, first):
     return int(m[1]), int(m[2])
 
 
-def fat_volume(path, size, sector, files):
+def fat_volume(path, size, sector, files, label="ESP"):
     """A FAT volume of size bytes in its own file, holding files."""
     with open(path, "wb") as f:
         f.truncate(size)
     # mtools reads 4 KiB-sector volumes only as FAT16 with one sector per cluster, and
-    # mkfs.vfat makes small FAT16 volumes only with one.
-    fmt = ["-F", "32"] if sector == 512 and size >= 64 * MIB else ["-F", "16", "-s", "1"]
-    sh("mkfs.vfat", *fmt, "-S", str(sector), "-n", "ESP", path)
+    # mkfs.vfat makes small FAT16 volumes only with one; FAT32 from 64 MiB.
+    if sector == 512 and size >= 64 * MIB:
+        fmt = ["-F", "32"]
+    elif sector == 512 and size >= 32 * MIB:
+        fmt = ["-F", "16"]
+    else:
+        fmt = ["-F", "16", "-s", "1"]
+    sh("mkfs.vfat", *fmt, "-S", str(sector), "-n", label, path)
     made = set()
     for dest, src in files.items():
         parts = dest.strip("/").split("/")
@@ -57,6 +62,13 @@ def fat_volume(path, size, sector, files):
         os.remove(path + ".file")
 
 
+def splice(path, volume, offset):
+    """Write the file volume into the disk image path at byte offset, then delete it."""
+    sh("dd", f"if={volume}", f"of={path}", "bs=1M", f"seek={offset}", "oflag=seek_bytes",
+       "conv=notrunc,sparse")
+    os.remove(volume)
+
+
 def esp(path, files, size_mib=64, scheme="gpt", sector=512, start_mib=1):
     """A disk of size_mib with one ESP holding files ({"/EFI/BOOT/BOOTAA64.EFI": host path
     or bytes}), from start_mib to (nearly) the end. Returns path."""
@@ -65,7 +77,5 @@ def esp(path, files, size_mib=64, scheme="gpt", sector=512, start_mib=1):
     first, blocks = partition(path, scheme, sector, start_mib * MIB // sector)
     vol = path + ".esp"
     fat_volume(vol, blocks * sector, sector, files)
-    sh("dd", f"if={vol}", f"of={path}", "bs=1M", f"seek={first * sector}", "oflag=seek_bytes",
-       "conv=notrunc,sparse")
-    os.remove(vol)
+    splice(path, vol, first * sector)
     return path

@@ -19,8 +19,8 @@ HD = r"HD\(1,(GPT|MBR),[0-9A-Fx-]+,0x800,0x[0-9A-F]+\)"
 def disks(tmp_path_factory):
     d = tmp_path_factory.mktemp("diskboot")
     made = {
-        "gpt": diskimg.esp(str(d / "gpt.img"), FILES),
-        "mbr": diskimg.esp(str(d / "mbr.img"), FILES, scheme="mbr", size_mib=48),
+        "gpt": diskimg.esp(str(d / "gpt.img"), FILES, size_mib=80),     # FAT32
+        "mbr": diskimg.esp(str(d / "mbr.img"), FILES, scheme="mbr", size_mib=48),  # FAT16
         "4k": diskimg.esp(str(d / "4k.img"), FILES, sector=4096, start_mib=8),
         "empty": diskimg.esp(str(d / "empty.img"), {"/readme.txt": b"no loader here\n"}),
     }

@@ -13,11 +13,7 @@ MIN_CASES = 80
 
 # Cases EFI-lite is known to fail (EDK2 passes them all; docs/conformance.md has the
 # details). A listed case that passes fails the test: take it off the list.
-EXPECTED_FAIL = {
-    # LoadImage from a device path through SimpleFileSystem: EFI-lite reads files only
-    # through LoadFile(2) so far; the lead is adding it in efi/image.c. EDK2 passes.
-    "fs.load_image": "LoadImage from a file on the ESP not implemented yet",
-}
+EXPECTED_FAIL = {}
 
 _ANSI = re.compile(r"\x1b\[[0-9;?=]*[A-Za-z]")
 _RESULT = re.compile(r"^(PASS|FAIL|SKIP) ([\w.]+)(?:: (.*))?$", re.M)

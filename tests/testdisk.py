@@ -1,5 +1,5 @@
 """Test disks built at test time without root: a GPT disk (sgdisk) whose first partition is
-an EFI system partition formatted by mkfs.vfat --offset and filled by mcopy -i img@@offset.
+an EFI system partition made as a volume of its own and spliced in (tests/diskimg.py).
 The layout is fixed, because the in-guest self-test (tests/efi/selftest/disk.h) checks the
 partitions' device paths against it: keep the two in step.
 
@@ -11,6 +11,7 @@ build(path, files) makes one such disk; the session fixture in conftest.py makes
 self-test's two (a writable one and one for -drive ...,readonly=on)."""
 import os
 import subprocess
+import diskimg
 
 SECTOR = 512
 DISK_BLOCKS = 131072
@@ -37,27 +38,9 @@ def build(path, files, label="SELFTEST"):
         "-n", f"1:{ESP_START}:{ESP_START + ESP_BLOCKS - 1}", "-t", "1:ef00", "-c", "1:ESP",
         "-n", f"2:{DATA_START}:{DATA_START + DATA_BLOCKS - 1}", "-t", "2:8300",
         "-c", "2:data", str(path))
-    run("mkfs.vfat", "-F", "16", "-n", label, "--offset", str(ESP_START), str(path),
-        str(ESP_BLOCKS * SECTOR // 1024))
-    img = f"{path}@@{ESP_START * SECTOR}"
-    made = set()
-    tmp = f"{path}.file"
-    for name, data in files.items():
-        parts = name.split("/")
-        for i in range(1, len(parts)):
-            d = "/".join(parts[:i])
-            if d not in made:
-                run("mmd", "-i", img, "::" + d)
-                made.add(d)
-        if isinstance(data, bytes):
-            with open(tmp, "wb") as f:
-                f.write(data)
-            src = tmp
-        else:
-            src = data
-        run("mcopy", "-i", img, src, "::" + name)
-    if os.path.exists(tmp):
-        os.unlink(tmp)
+    vol = f"{path}.esp"
+    diskimg.fat_volume(vol, ESP_BLOCKS * SECTOR, SECTOR, files, label)
+    diskimg.splice(str(path), vol, ESP_START * SECTOR)
     return path
 
 
