@@ -13,26 +13,35 @@ struct exc_frame {
 	uint64_t sp_el0;
 };
 
-static const char *const ec_names[64] = {
-	[0x00] = "unknown reason (undefined instruction)",
-	[0x01] = "WFI/WFE trapped",
-	[0x07] = "FP/SIMD access trapped",
-	[0x0e] = "illegal execution state",
-	[0x15] = "SVC",
-	[0x16] = "HVC",
-	[0x17] = "SMC",
-	[0x18] = "system register access trapped",
-	[0x20] = "instruction abort from a lower EL",
-	[0x21] = "instruction abort",
-	[0x22] = "PC alignment fault",
-	[0x24] = "data abort from a lower EL",
-	[0x25] = "data abort",
-	[0x26] = "SP alignment fault",
-	[0x2f] = "SError",
-	[0x30] = "breakpoint from a lower EL",
-	[0x31] = "breakpoint",
-	[0x3c] = "BRK instruction",
+/* Sparse: a 64-pointer array indexed by EC would be mostly NULLs (512 bytes of flash). */
+static const struct { uint8_t ec; const char *name; } ec_names[] = {
+	{ 0x00, "unknown reason (undefined instruction)" },
+	{ 0x01, "WFI/WFE trapped" },
+	{ 0x07, "FP/SIMD access trapped" },
+	{ 0x0e, "illegal execution state" },
+	{ 0x15, "SVC" },
+	{ 0x16, "HVC" },
+	{ 0x17, "SMC" },
+	{ 0x18, "system register access trapped" },
+	{ 0x20, "instruction abort from a lower EL" },
+	{ 0x21, "instruction abort" },
+	{ 0x22, "PC alignment fault" },
+	{ 0x24, "data abort from a lower EL" },
+	{ 0x25, "data abort" },
+	{ 0x26, "SP alignment fault" },
+	{ 0x2f, "SError" },
+	{ 0x30, "breakpoint from a lower EL" },
+	{ 0x31, "breakpoint" },
+	{ 0x3c, "BRK instruction" },
 };
+
+static const char *ec_name(uint32_t ec)
+{
+	for (unsigned i = 0; i < sizeof(ec_names) / sizeof(ec_names[0]); i++)
+		if (ec_names[i].ec == ec)
+			return ec_names[i].name;
+	return "(not decoded)";
+}
 
 static const char *const kinds[4] = { "synchronous", "IRQ", "FIQ", "SError" };
 static const char *const sources[4] = {
@@ -183,7 +192,7 @@ void crash_report(struct exc_frame *f, unsigned kind)
 	if (img)
 		print_image(img, elr);
 	printf("ESR  %#018llx  EC %#04x: %s", (unsigned long long)esr, ec,
-	       ec_names[ec] ? ec_names[ec] : "(not decoded)");
+	       ec_name(ec));
 	if (is_abort(ec)) {
 		printf(", ");
 		print_fsc(esr & 0x3f);

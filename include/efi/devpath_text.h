@@ -35,8 +35,8 @@ struct dp_form {
 	UINT8 display;          /* fields printed when DisplayOnly, 0 for all */
 	bool shortcut;          /* a shortcut form: printed only with AllowShortcuts */
 	UINT32 hid;             /* nonzero: only the ACPI node with this _HID */
+	struct dp_field f[6];   /* before guid: no padding, 40 bytes a form, not 48 */
 	const EFI_GUID *guid;   /* non-NULL: only the vendor node with this GUID */
-	struct dp_field f[6];
 };
 
 extern const struct dp_form dp_forms[];
