@@ -1,5 +1,6 @@
-/* The crash report: every exception taken by EFI-lite's own code is fatal. Print what
- * the architecture tells us about it, the registers and a backtrace, then power off. */
+/* The crash report: every exception taken by EFI-lite's own code is fatal (but the
+ * aborts a registered hook handles). Print what the architecture tells us about it, the
+ * registers and a backtrace, then power off. */
 #include "log.h"
 #include "layout.h"
 #include "loaded_images.h"
@@ -90,6 +91,13 @@ static bool is_abort(unsigned ec)
 	return ec == 0x20 || ec == 0x21 || ec == 0x24 || ec == 0x25;
 }
 
+static bool (*abort_hook)(uint64_t esr, uint64_t far, uint64_t elr);
+
+void crash_set_abort_hook(bool (*hook)(uint64_t esr, uint64_t far, uint64_t elr))
+{
+	abort_hook = hook;
+}
+
 static const struct region *ram;        /* what the device tree declared */
 static unsigned nr_ram;
 
@@ -166,7 +174,8 @@ static void set_elr(uint64_t v)
 		write_sysreg(elr_el2, v);
 }
 
-/* Returns only for a probing read's abort (boot/vectors.S then resumes at ELR). */
+/* Returns only for a probing read's abort, and an abort the hook handled (boot/vectors.S
+ * then resumes at ELR). */
 void crash_report(struct exc_frame *f, unsigned kind)
 {
 	static int crashing;
@@ -179,6 +188,9 @@ void crash_report(struct exc_frame *f, unsigned kind)
 		set_elr(fixup);
 		return;
 	}
+	/* Not while reporting a crash, nor from the handler's own stack. */
+	if (!crashing && kind == 0 && is_abort(ec) && abort_hook && abort_hook(esr, far, elr))
+		return;
 	if (crashing++)
 		psci_system_off();      /* a fault while reporting one: just stop */
 	img = loaded_image_at(elr);

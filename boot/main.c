@@ -16,6 +16,7 @@
 #include "sysreg.h"
 #include "timer.h"
 #include "version.h"
+#include "wx.h"
 #include "util.h"
 
 static struct platform plat;
@@ -183,6 +184,7 @@ void __attribute__((noreturn, no_stack_protector)) efilite_main(unsigned el, uin
 	memory_init(&plat);
 	stage("memmap");
 	mmu_init(&plat, el);
+	crash_set_abort_hook(wx_abort);        /* legacy loaders' code pages (mm/wx.c) */
 	stage("mmu");
 	banner(el);
 #ifdef FAULT_TEST

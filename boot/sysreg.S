@@ -39,3 +39,54 @@ tlb_flush_all:
 2:	dsb	nsh
 	isb
 	ret
+
+/*
+ * sctlr_set_wxn(el, on): SCTLR_ELx.WXN, bit 19. TLB entries may hold the permissions
+ * WXN implied, so they go too.
+ */
+	.globl	sctlr_set_wxn
+sctlr_set_wxn:
+	cmp	x0, #1
+	b.ne	1f
+	mrs	x2, sctlr_el1
+	bfi	x2, x1, #19, #1
+	msr	sctlr_el1, x2
+	b	2f
+1:	mrs	x2, sctlr_el2
+	bfi	x2, x1, #19, #1
+	msr	sctlr_el2, x2
+2:	isb
+	b	tlb_flush_all
+
+/*
+ * icache_sync_page(addr): instructions written through the data side into the 4 KiB
+ * page at addr become visible to fetches: clean the D-cache to the point of
+ * unification, invalidate the I-cache, by the line sizes CTR_EL0 gives (its IDC and
+ * DIC bits say when a step is not needed).
+ */
+	.globl	icache_sync_page
+icache_sync_page:
+	mrs	x3, ctr_el0
+	add	x2, x0, #4096
+	tbnz	x3, #28, 2f		/* IDC */
+	ubfx	x4, x3, #16, #4		/* DminLine: log2 of words */
+	mov	x5, #4
+	lsl	x5, x5, x4
+	mov	x1, x0
+1:	dc	cvau, x1
+	add	x1, x1, x5
+	cmp	x1, x2
+	b.lo	1b
+2:	dsb	ish
+	tbnz	x3, #29, 4f		/* DIC */
+	and	x4, x3, #0xf		/* IminLine */
+	mov	x5, #4
+	lsl	x5, x5, x4
+	mov	x1, x0
+3:	ic	ivau, x1
+	add	x1, x1, x5
+	cmp	x1, x2
+	b.lo	3b
+	dsb	ish
+4:	isb
+	ret

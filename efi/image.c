@@ -5,6 +5,7 @@
 #include "loaded_images.h"
 #include "memmap.h"
 #include "mmu.h"
+#include "wx.h"
 
 struct jmp_ctx { UINT64 regs[13]; };
 int efi_setjmp(struct jmp_ctx *ctx);
@@ -17,6 +18,7 @@ struct image {
 	EFI_DEVICE_PATH *path;          /* LoadedImageDevicePath: the whole path, or NULL */
 	EFI_IMAGE_ENTRY_POINT entry;
 	UINTN pages;
+	bool nx_compat;                 /* IMAGE_DLLCHARACTERISTICS_NX_COMPAT: W^X absolute */
 	bool started;
 	struct jmp_ctx *exit_ctx;       /* where Exit returns to, while running */
 	EFI_STATUS exit_status;
@@ -98,9 +100,44 @@ static void record_image(const EFI_LOADED_IMAGE *li, UINT64 base, UINT64 size)
 			 "EFI boot service driver");
 }
 
+/* ---- W^X for images without NX_COMPAT (mm/wx.c, docs/handoff.md) ---- */
+
+static bool legacy_started;    /* an image without NX_COMPAT ran: report at the end */
+
+static const char *image_name(const struct image *img)
+{
+	const struct loaded_image_record *r = loaded_image_at((UINT64)img->li.ImageBase);
+
+	return r ? r->name : "an image";
+}
+
+/* Which policy an image runs under, said once as it starts. */
+static void wx_enter(const struct image *img)
+{
+	if (img->nx_compat)
+		info("EFI-lite: W^X: %s is NX_COMPAT: W^X enforced", image_name(img));
+	else
+		info("EFI-lite: W^X: %s is not NX_COMPAT: the EfiLoaderCode pages it allocates "
+		     "flip between RW and RX on faults", image_name(img));
+	legacy_started |= !img->nx_compat;
+	efi_memory_flip_code(!img->nx_compat);
+}
+
+static void wx_report(const char *who, const char *when)
+{
+	const struct wx_stats *w = wx_stats();
+
+	info("EFI-lite: W^X: %s%s: %llu flips to RX, %llu to RW, %llu pages made RWX "
+	     "(%llu still)", who, when, (unsigned long long)w->to_x, (unsigned long long)w->to_w,
+	     (unsigned long long)w->rwx_made, (unsigned long long)w->rwx_now);
+}
+
+
 static VOID EFIAPI images_exit_boot_services(EFI_EVENT event, VOID *ctx)
 {
 	loaded_images_exit_boot_services();
+	if (legacy_started)
+		wx_report("", "at ExitBootServices");
 }
 
 EFI_STATUS efi_image_create(const struct pe_image *pe, UINT64 base, UINTN pages,
@@ -124,6 +161,7 @@ EFI_STATUS efi_image_create(const struct pe_image *pe, UINT64 base, UINTN pages,
 	};
 	img->path = copy_path(path);
 	img->pages = pages;
+	img->nx_compat = pe->nx_compat;
 	img->entry = (EFI_IMAGE_ENTRY_POINT)(base + pe->entry_rva);
 	protect(pe, base);
 	s = InstallMultipleProtocolInterfaces(&img->handle, &loaded_image_guid, &img->li,
@@ -257,9 +295,13 @@ EFI_STATUS EFIAPI StartImage(EFI_HANDLE handle, UINTN *exit_data_size, CHAR16 **
 	img->caller = running;
 	img->exit_ctx = &ctx;
 	running = img;
+	wx_enter(img);
 	if (!efi_setjmp(&ctx))
 		img->exit_status = img->entry(handle, efi_st);
 	running = img->caller;
+	efi_memory_flip_code(!running->nx_compat);
+	if (!img->nx_compat)
+		wx_report(image_name(img), " returned");
 	s = img->exit_status;
 	if (exit_data_size)
 		*exit_data_size = img->exit_data_size;
@@ -310,7 +352,7 @@ EFI_STATUS EFIAPI UnloadImage(EFI_HANDLE handle)
 /* EFI-lite's own image handle: the parent of the images it starts. */
 void efi_image_init(void)
 {
-	static struct image self = { .started = true };
+	static struct image self = { .started = true, .nx_compat = true };
 	static EFI_GUID exit_bs = EFI_EVENT_GROUP_EXIT_BOOT_SERVICES_GUID;
 	EFI_EVENT exit_event;
 	extern char __flash_end[];

@@ -2,6 +2,7 @@
 #ifndef EFILITE_MMU_H
 #define EFILITE_MMU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "platform.h"
 #include "pgtable.h"
@@ -13,6 +14,10 @@ void mmu_init(const struct platform *p, unsigned el);
 int mmu_set_prot(uint64_t base, uint64_t size, unsigned prot);
 /* The protection of the page holding addr (0 when unmapped). */
 unsigned mmu_get_prot(uint64_t addr);
+/* SCTLR_ELx.WXN on or off (mm/wx.c's RWX pages need it off). */
+void mmu_set_wxn(bool on);
+/* Make what was written to the 4 KiB page at addr visible to instruction fetches. */
+void mmu_sync_icache(uint64_t addr);
 /* VA (= PA) bits covered, and the number of table pages in use. */
 unsigned mmu_va_bits(void);
 unsigned mmu_tables(void);
@@ -24,5 +29,7 @@ extern char __text_start[], __text_end[], __flash_end[], __fwdata_end[];
 void mmu_switch(uint64_t ttbr, uint64_t tcr);
 void el2_rise(uint64_t ttbr, uint64_t tcr, uint64_t exc_stack);
 void tlb_flush_all(unsigned el);
+void sctlr_set_wxn(unsigned el, bool on);
+void icache_sync_page(uint64_t addr);
 
 #endif

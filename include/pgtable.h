@@ -9,12 +9,14 @@
  * and separate PXN/UXN; EL2 (E2H=0) and EL3 have AP[1] RES1 and one XN at bit 54. */
 enum pt_regime { PT_EL1, PT_EL2 };
 
-/* Protections: a mapping is readable or absent; W and X are never both set. */
+/* Protections: a mapping is readable or absent; W and X are never both set, except on
+ * a PT_FLIP page whose W^X by faults would livelock (mm/wx.c, docs/handoff.md). */
 #define PT_R      1u
 #define PT_W      2u
 #define PT_X      4u
 #define PT_DEVICE 8u     /* Device-nGnRE instead of Normal write-back */
 #define PT_NC     16u    /* Normal non-cacheable (frame buffers) */
+#define PT_FLIP   32u    /* a loader's code page: permissions follow its faults (mm/wx.c) */
 
 /* MAIR: index 0 Normal WB RA/WA, 1 Device-nGnRE, 2 Normal NC, 3 Device-nGnRnE. */
 #define MAIR_VALUE 0x0000000000004404ffULL
@@ -30,6 +32,7 @@ enum pt_regime { PT_EL1, PT_EL2 };
 #define PT_AP_1   (1ULL << 6)    /* AP[1]: EL0 access at EL1; RES1 at EL2 */
 #define PT_PXN    (1ULL << 53)
 #define PT_UXN    (1ULL << 54)   /* XN at EL2/EL3 */
+#define PT_SW_FLIP (1ULL << 55)  /* software bit (ignored by the walker): PT_FLIP */
 #define PT_ADDR_MASK 0x0000fffffffff000ULL
 
 struct pt_ctx {
@@ -50,7 +53,8 @@ struct pt_ctx {
 unsigned pt_start_level(unsigned va_bits);
 /* Number of entries of the root table (other levels have 512). */
 unsigned pt_root_entries(unsigned va_bits);
-/* Leaf attribute bits for prot in regime (0 when prot is invalid: no R, or W with X). */
+/* Leaf attribute bits for prot in regime (0 when prot is invalid: no R, or W with X
+ * without PT_FLIP). */
 uint64_t pt_leaf_attrs(enum pt_regime regime, unsigned prot);
 /* The protection a leaf descriptor gives (inverse of pt_leaf_attrs; 0 when invalid). */
 unsigned pt_leaf_prot(enum pt_regime regime, uint64_t desc);

@@ -161,6 +161,16 @@ unsigned mmu_get_prot(uint64_t addr)
 	return pt_leaf_prot(ctx.regime, pt_lookup(&ctx, addr, NULL));
 }
 
+void mmu_set_wxn(bool on)
+{
+	sctlr_set_wxn(ctx.regime == PT_EL1 ? 1 : 2, on);
+}
+
+void mmu_sync_icache(uint64_t addr)
+{
+	icache_sync_page(addr & ~0xfffULL);
+}
+
 unsigned mmu_va_bits(void)
 {
 	return ctx.va_bits;

@@ -20,10 +20,12 @@ uint64_t pt_leaf_attrs(enum pt_regime regime, unsigned prot)
 {
 	uint64_t d = PT_VALID | PT_AF;
 
-	if (!(prot & PT_R) || ((prot & PT_W) && (prot & PT_X)))
+	if (!(prot & PT_R) || ((prot & PT_W) && (prot & PT_X) && !(prot & PT_FLIP)))
 		return 0;
-	if ((prot & PT_DEVICE) && (prot & (PT_X | PT_NC)))
+	if ((prot & PT_DEVICE) && (prot & (PT_X | PT_NC | PT_FLIP)))
 		return 0;
+	if (prot & PT_FLIP)
+		d |= PT_SW_FLIP;
 	if (prot & PT_DEVICE)
 		d |= (uint64_t)PT_IDX_DEVICE << 2;
 	else
@@ -58,6 +60,8 @@ unsigned pt_leaf_prot(enum pt_regime regime, uint64_t d)
 		prot |= PT_DEVICE;
 	else if (idx == PT_IDX_NC)
 		prot |= PT_NC;
+	if (d & PT_SW_FLIP)
+		prot |= PT_FLIP;
 	return prot;
 }
 

@@ -49,6 +49,8 @@ EFI_STATUS EFIAPI GetMemoryMap(UINTN *size, EFI_MEMORY_DESCRIPTOR *map, UINTN *k
 			       UINTN *desc_size, UINT32 *desc_version);
 EFI_STATUS EFIAPI AllocatePool(EFI_MEMORY_TYPE type, UINTN size, VOID **buf);
 EFI_STATUS EFIAPI FreePool(VOID *buf);
+/* EfiLoaderCode from AllocatePages becomes flip pages (mm/wx.c) while on. */
+void efi_memory_flip_code(bool on);
 
 /* ---- efi/protocol.c: the handle and protocol database ---- */
 EFI_STATUS EFIAPI InstallProtocolInterface(EFI_HANDLE *handle, EFI_GUID *protocol,

@@ -117,6 +117,32 @@ static void test_leaf_attrs_invalid_combos(void **state)
 	}
 }
 
+/* PT_FLIP (a legacy loader's code page, mm/wx.c) is a software bit on top of the same
+ * encoding; only with it may a page be W+X (the livelock fallback), never Device. */
+static void test_leaf_attrs_flip(void **state)
+{
+	enum pt_regime r;
+	unsigned p;
+
+	for (r = PT_EL1; r <= PT_EL2; r++) {
+		for (p = 0; p <= PROT_ALL; p++) {
+			uint64_t a = pt_leaf_attrs(r, p | PT_FLIP);
+
+			if (!(p & PT_R) || (p & PT_DEVICE)) {
+				assert_int_equal(a, 0);
+				continue;
+			}
+			if (prot_valid(p))
+				assert_int_equal(a, pt_leaf_attrs(r, p) | PT_SW_FLIP);
+			else    /* R|W|X: writable, and executable unless WXN */
+				assert_int_equal(a, (pt_leaf_attrs(r, p & ~PT_X) | PT_SW_FLIP) &
+						    ~(r == PT_EL1 ? PT_PXN : PT_UXN));
+			assert_int_equal(pt_leaf_prot(r, a | PT_TABLE), p | PT_FLIP);
+		}
+		assert_int_equal(pt_leaf_attrs(r, PT_R | PT_W | PT_X), 0);
+	}
+}
+
 static void test_leaf_attrs_mair_indices(void **state)
 {
 	/* The AttrIndx values select the MAIR bytes the header documents. */
@@ -281,6 +307,7 @@ int main(void)
 		cmocka_unit_test(test_leaf_attrs_el1),
 		cmocka_unit_test(test_leaf_attrs_el2),
 		cmocka_unit_test(test_leaf_attrs_invalid_combos),
+		cmocka_unit_test(test_leaf_attrs_flip),
 		cmocka_unit_test(test_leaf_attrs_mair_indices),
 		cmocka_unit_test(test_leaf_prot_inverse),
 	};

@@ -1,0 +1,30 @@
+/* W^X for loaders that predate it (docs/handoff.md, "W^X and loaders without NX_COMPAT"):
+ * their EfiLoaderCode pages are read-write and execute-never until an instruction is
+ * fetched there, then read-only and executable until the next write, and so on. A page
+ * whose own instructions write it (that would livelock) is made RWX, with SCTLR.WXN
+ * off while any such page exists. */
+#ifndef EFILITE_WX_H
+#define EFILITE_WX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct wx_stats {
+	uint64_t to_x;          /* flips to read-only-executable (instruction fetches) */
+	uint64_t to_w;          /* flips to read-write, execute-never (writes) */
+	uint64_t rwx_made;      /* pages made RWX so far (a store into its own page) */
+	uint64_t rwx_now;       /* of those, still mapped RWX */
+};
+
+/* [base, base+size) (4 KiB aligned) becomes flip pages, starting read-write,
+ * execute-never; release makes them plain read-write, execute-never again (freed). */
+int wx_mark(uint64_t base, uint64_t size);
+void wx_release(uint64_t base, uint64_t size);
+
+/* The crash report's abort hook (boot/crash.c): true when the abort was a flip page's
+ * and the faulting instruction may be run again. */
+bool wx_abort(uint64_t esr, uint64_t far, uint64_t elr);
+
+const struct wx_stats *wx_stats(void);
+
+#endif
