@@ -147,7 +147,7 @@ $(B)/host/test_event:   tests/host/test_event.c efi/event.c $(STUBS)
 $(B)/host/test_pecoff:  tests/host/test_pecoff.c efi/pecoff.c
 $(B)/host/test_console: tests/host/test_console.c efi/simple_text.c lib/utf.c $(STUBS)
 $(B)/host/test_rng:     tests/host/test_rng.c efi/rng.c
-$(B)/host/test_fwcfg:   tests/host/test_fwcfg.c fwcfg/filedir.c
+$(B)/host/test_fwcfg:   tests/host/test_fwcfg.c fwcfg/filedir.c fwcfg/bool.c
 PGTABLE_HARNESS = tests/host/pgtable_harness.c mm/pgtable.c
 $(B)/host/test_pgtable_encoding: tests/host/test_pgtable_encoding.c $(PGTABLE_HARNESS)
 $(B)/host/test_pgtable_map:      tests/host/test_pgtable_map.c $(PGTABLE_HARNESS)

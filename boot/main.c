@@ -160,6 +160,21 @@ static void system_table(EFI_HANDLE console)
 	efi_table_crc(&efi_st->Hdr);
 }
 
+/* EFI_MEMORY_ATTRIBUTE_PROTOCOL, unless the command line carries EDK2's switch for shim
+ * 15.6/15.7, which crash on arm64 when it is there: the same line works on both. */
+static void memory_attributes(void)
+{
+	static const char knob[] = "opt/org.tianocore/UninstallMemAttrProtocol";
+	bool off;
+
+	if (!fwcfg_read_bool(knob, &off) && off) {
+		info("EFI-lite: EFI_MEMORY_ATTRIBUTE_PROTOCOL not installed (fw_cfg %s)", knob);
+		return;
+	}
+	if (efi_memattr_init(plat.ram, plat.nr_ram))
+		fatal("cannot install EFI_MEMORY_ATTRIBUTE_PROTOCOL");
+}
+
 /* Entered from boot/head.S with the MMU on. No stack protector here: the canary
  * changes under this function's feet (it never returns, so it never checks it). */
 void __attribute__((noreturn, no_stack_protector)) efilite_main(unsigned el, uint64_t t0)
@@ -200,8 +215,6 @@ void __attribute__((noreturn, no_stack_protector)) efilite_main(unsigned el, uin
 	system_table(console);
 	efi_global_vars_init();
 	efi_image_init();
-	if (efi_memattr_init(plat.ram, plat.nr_ram))
-		fatal("cannot install EFI_MEMORY_ATTRIBUTE_PROTOCOL");
 	if (efi_devpath_init())
 		fatal("cannot install EFI_DEVICE_PATH_UTILITIES_PROTOCOL");
 	efi_devpath_text_init();
@@ -216,6 +229,7 @@ void __attribute__((noreturn, no_stack_protector)) efilite_main(unsigned el, uin
 	/* What QEMU hands over through fw_cfg: ACPI and SMBIOS tables, then the kernel. */
 	if (!plat.fwcfg || fwcfg_init(plat.fwcfg, plat.ram, plat.nr_ram))
 		fatal("no usable fw_cfg device: cannot load a kernel");
+	memory_attributes();
 	efi_acpi_init();
 	efi_smbios_init();
 	/* Last: the Memory Attributes Table lists every runtime region made so far. */

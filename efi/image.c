@@ -299,7 +299,7 @@ EFI_STATUS EFIAPI StartImage(EFI_HANDLE handle, UINTN *exit_data_size, CHAR16 **
 	if (!efi_setjmp(&ctx))
 		img->exit_status = img->entry(handle, efi_st);
 	running = img->caller;
-	efi_memory_flip_code(!running->nx_compat);
+	efi_memory_flip_code(running && !running->nx_compat);
 	if (!img->nx_compat)
 		wx_report(image_name(img), " returned");
 	s = img->exit_status;

@@ -170,3 +170,15 @@ int fwcfg_find_file(const char *name, uint16_t *item, uint32_t *size)
 		err("fw_cfg: malformed file directory");
 	return r ? -1 : 0;
 }
+
+int fwcfg_read_bool(const char *name, bool *value)
+{
+	char buf[16];   /* "disabled\r\n" and a NUL, with room to spare */
+	uint16_t item;
+	uint32_t size;
+
+	if (fwcfg_find_file(name, &item, &size) || size > sizeof(buf) ||
+	    fwcfg_read(item, 0, buf, size))
+		return -1;
+	return fwcfg_parse_bool(buf, size, value);
+}

@@ -56,6 +56,13 @@ uint32_t fwcfg_read_le32(uint16_t item);
  * (not there; or no device, no memory, a malformed directory: those are logged). */
 int fwcfg_find_file(const char *name, uint16_t *item, uint32_t *size);
 
+/* A named file read as a boolean (fwcfg_parse_bool): 0 with *value set; -1 when the
+ * file is absent, longer than any such word, or says something else (not logged). */
+int fwcfg_read_bool(const char *name, bool *value);
+/* fwcfg/bool.c, pure: EDK2's words (true/yes/y/enable/enabled/1 and their opposites,
+ * any case, a trailing newline or NUL allowed). 0 with *value set, or -1. */
+int fwcfg_parse_bool(const char *s, size_t len, bool *value);
+
 /* fwcfg/filedir.c, the pure part: look name up in a file directory blob of len bytes.
  * 0 and *item, *size set when found; FWCFG_NOT_FOUND; FWCFG_BAD_DIR when the count does
  * not fit in len. */

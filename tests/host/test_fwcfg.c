@@ -1,5 +1,5 @@
 /* Host tests for fwcfg/filedir.c: look-ups in well-formed and malformed fw_cfg file
- * directories. Every directory sits in a heap buffer of exactly its length, so
+ * directories; and fwcfg/bool.c, the knobs' booleans. Every directory sits in a heap buffer of exactly its length, so
  * AddressSanitizer catches any read past its end. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -280,6 +280,33 @@ static void test_random_blobs(void **state)
 	}
 }
 
+/* As EDK2's QemuFwCfgParseBool: what -fw_cfg name=...,string=y or file=... may hold. */
+static void test_parse_bool(void **state)
+{
+	static const struct { const char *s; size_t len; int r; bool v; } t[] = {
+		{ "y", 1, 0, true }, { "Y", 1, 0, true }, { "yes", 3, 0, true },
+		{ "TRUE", 4, 0, true }, { "Enabled", 7, 0, true }, { "1", 1, 0, true },
+		{ "y\n", 2, 0, true }, { "yes\r\n", 5, 0, true }, { "y", 2, 0, true },
+		{ "n", 1, 0, false }, { "No", 2, 0, false }, { "disabled\n", 9, 0, false },
+		{ "0\r\n", 3, 0, false }, { "false", 6, 0, false },
+		{ "", 0, -1, false }, { "\n", 1, -1, false }, { "ye", 2, -1, false }, { "yess", 4, -1, false },
+		{ "y\n\n", 3, -1, false }, { "2", 1, -1, false }, { "y\0n", 3, -1, false }, { " y", 2, -1, false },
+		{ "yes", 2, -1, false }, { "on", 2, -1, false },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		bool v = !t[i].v;
+		char *s = malloc(t[i].len ? t[i].len : 1);     /* exact: ASan sees overreads */
+
+		memcpy(s, t[i].s, t[i].len);
+		if (fwcfg_parse_bool(s, t[i].len, &v) != t[i].r)
+			fail_msg("%zu: \"%s\" gives %d", i, t[i].s, !t[i].r);
+		if (!t[i].r)
+			assert_int_equal(v, t[i].v);
+		free(s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_first_duplicate_wins),
 		cmocka_unit_test(test_unaligned_and_extreme_fields),
 		cmocka_unit_test(test_random_blobs),
+		cmocka_unit_test(test_parse_bool),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
