@@ -130,12 +130,12 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	s = uefi_call_wrapper(BS->LocateProtocol, 3, &ma_guid, NULL, (void **)&ma);
 	Print(L"wxtest: EFI_MEMORY_ATTRIBUTE_PROTOCOL: %s (%r), WXN %d\n",
 	      s ? L"absent" : L"present", s, wxn());
+	if (has_word(li, L"memattr") && ma)
+		with_memattr(ma);
 	if (has_word(li, L"split"))
 		split();
 	if (has_word(li, L"self"))
 		self();
-	if (has_word(li, L"memattr") && ma)
-		with_memattr(ma);
 	Print(L"wxtest: done\n");
 	return EFI_SUCCESS;
 }
