@@ -118,7 +118,8 @@ HOST_TESTS = $(B)/host/test_pgtable_encoding $(B)/host/test_pgtable_map \
 	     $(B)/host/test_devpath $(B)/host/test_lib $(B)/host/test_rtc $(B)/host/test_memattr \
 	     $(B)/host/test_block_io $(B)/host/test_part $(B)/host/test_fat \
 	     $(B)/host/test_devpath_text $(B)/host/test_virtqueue $(B)/host/test_pci_host \
-	     $(B)/host/test_varstore
+	     $(B)/host/test_varstore $(B)/host/test_wx
+$(B)/host/test_wx: tests/host/test_wx.c mm/wx.c
 $(B)/host/test_varstore: tests/host/test_varstore.c tests/host/nor_sim.c runtime/variables.c \
 			 runtime/varstore.c
 $(B)/host/test_virtqueue: tests/host/test_virtqueue.c drivers/virtqueue.c

@@ -8,6 +8,7 @@
 #include "efi/core.h"
 #include "mmu.h"
 #include "platform.h"
+#include "wx.h"
 
 #define EFI_MEMORY_ATTRIBUTE_PROTOCOL_GUID \
 	{ 0xf4560cf6, 0x40ec, 0x4b4a, { 0xa1, 0x92, 0xbf, 0x1d, 0x57, 0xd0, 0xb1, 0x89 } }
@@ -86,6 +87,7 @@ static EFI_STATUS change(EFI_PHYSICAL_ADDRESS base, UINT64 len, UINT64 set, UINT
 		if ((p & PT_W) && (p & PT_X))
 			return EFI_UNSUPPORTED;
 	}
+	wx_unflip(base, len);           /* a legacy loader's page is the image's own now */
 	for (a = base; a < base + len; a = run) {
 		unsigned p = prot_of((attrs_of(mmu_get_prot(a)) | set) & ~clear);
 

@@ -20,6 +20,9 @@ struct wx_stats {
  * execute-never; release makes them plain read-write, execute-never again (freed). */
 int wx_mark(uint64_t base, uint64_t size);
 void wx_release(uint64_t base, uint64_t size);
+/* The image sets the permissions of [base, base+size) itself (the memory attribute
+ * protocol): they stop being flip pages, and RWX ones stop counting. */
+void wx_unflip(uint64_t base, uint64_t size);
 
 /* The crash report's abort hook (boot/crash.c): true when the abort was a flip page's
  * and the faulting instruction may be run again. */

@@ -30,15 +30,21 @@ int wx_mark(uint64_t base, uint64_t size)
 	return mmu_set_prot(base, size, PT_R | PT_W | PT_FLIP);
 }
 
-/* Freed: plain read-write, execute-never, as all free RAM is. The last RWX page gone
- * turns WXN back on. */
-void wx_release(uint64_t base, uint64_t size)
+/* The RWX pages in [base, base+size) are about to become something else: the last one
+ * gone turns WXN back on. */
+void wx_unflip(uint64_t base, uint64_t size)
 {
 	if (stats.rwx_now)
 		for (uint64_t a = base; a < base + size; a += PAGE)
 			if ((mmu_get_prot(a) & (PT_FLIP | PT_W | PT_X)) == (PT_FLIP | PT_W | PT_X) &&
 			    !--stats.rwx_now)
 				mmu_set_wxn(true);
+}
+
+/* Freed: plain read-write, execute-never, as all free RAM is. */
+void wx_release(uint64_t base, uint64_t size)
+{
+	wx_unflip(base, size);
 	mmu_set_prot(base, size, PT_R | PT_W);
 }
 

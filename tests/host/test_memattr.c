@@ -33,6 +33,10 @@ unsigned mmu_get_prot(uint64_t addr)
 	return prot[(addr - BASE) / 4096];
 }
 
+void wx_unflip(uint64_t base, uint64_t size)
+{
+}
+
 int mmu_set_prot(uint64_t base, uint64_t size, unsigned p)
 {
 	assert_false((p & PT_W) && (p & PT_X));         /* never asked for W+X */
