@@ -106,6 +106,7 @@ def outer_initrd(firmware, selftest, out):
              _file(INTERP, _resolve(INTERP), 0o100755),
              *(_file(f"lib/aarch64-linux-gnu/{n}", p, 0o100755) for n, p in sorted(libs.items())),
              _file("kvm/efilite.bin", firmware), _file("kvm/selftest.efi", selftest),
+             _file("kvm/wxtest.efi", os.path.join(BUILD, "efi-apps", "wxtest.efi")),
              _file("kvm/vmlinuz", cloud), _file("kvm/initrd.gz", inner),
              ("kvm/AAVMF_CODE.fd", 0o100644, code), _file("kvm/disk.img", disk)]
     path = initramfs.build(out, BUSYBOX, init=init, files=files, compress=False)

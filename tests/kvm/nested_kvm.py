@@ -13,6 +13,7 @@ from test_image import symbols
 from test_linux import BAD, check_init, kernel_code
 from test_selftest import EXPECTED_FAIL, MIN_CASES, parse
 import test_disk_boot
+import test_wx
 
 FIRMWARE = os.path.join(BUILD, "efilite.bin")
 SELFTEST = os.path.join(BUILD, "efi-apps", "selftest.efi")
@@ -167,6 +168,14 @@ def test_disk_boot_under_kvm(outer):
     run, _ = section(outer, "efilite-disk")
     log = re.sub(r"qemu exit status \d+\n$", "", run.log.replace("\r", ""))
     test_disk_boot.booted(log, r"PciRoot\(0x0\)/Pci\(0x1,0x0\)/" + test_disk_boot.HD)
+    assert not run.timed_out and run.returncode == 0, run.log
+
+
+def test_legacy_loader_flips_under_kvm(outer):
+    # W^X by faults for an image without NX_COMPAT (tests/test_wx.py): the permission
+    # faults, the cache maintenance and the TLB invalidations on a real KVM.
+    run, _ = section(outer, "efilite-wx")
+    test_wx.check_legacy_app(run.log.replace("\r", ""))
     assert not run.timed_out and run.returncode == 0, run.log
 
 
