@@ -91,9 +91,9 @@ static bool is_abort(unsigned ec)
 	return ec == 0x20 || ec == 0x21 || ec == 0x24 || ec == 0x25;
 }
 
-static bool (*abort_hook)(uint64_t esr, uint64_t far, uint64_t elr);
+static uint64_t (*abort_hook)(uint64_t esr, uint64_t far, uint64_t elr);
 
-void crash_set_abort_hook(bool (*hook)(uint64_t esr, uint64_t far, uint64_t elr))
+void crash_set_abort_hook(uint64_t (*hook)(uint64_t esr, uint64_t far, uint64_t elr))
 {
 	abort_hook = hook;
 }
@@ -174,13 +174,13 @@ static void set_elr(uint64_t v)
 		write_sysreg(elr_el2, v);
 }
 
-/* Returns only for a probing read's abort, and an abort the hook handled (boot/vectors.S
- * then resumes at ELR). */
+/* Returns only for a probing read's abort, and an exception the hook handled
+ * (boot/vectors.S then resumes at ELR). */
 void crash_report(struct exc_frame *f, unsigned kind)
 {
 	static int crashing;
 	uint64_t esr = read_elx(esr), far = read_elx(far), elr = read_elx(elr);
-	uint64_t spsr = read_elx(spsr), fixup;
+	uint64_t spsr = read_elx(spsr), fixup, resume;
 	unsigned ec = (esr >> 26) & 0x3f;
 	const struct loaded_image_record *img;
 
@@ -189,8 +189,11 @@ void crash_report(struct exc_frame *f, unsigned kind)
 		return;
 	}
 	/* Not while reporting a crash, nor from the handler's own stack. */
-	if (!crashing && kind == 0 && is_abort(ec) && abort_hook && abort_hook(esr, far, elr))
+	if (!crashing && kind == 0 && abort_hook && (resume = abort_hook(esr, far, elr))) {
+		if (resume != elr)
+			set_elr(resume);
 		return;
+	}
 	if (crashing++)
 		psci_system_off();      /* a fault while reporting one: just stop */
 	img = loaded_image_at(elr);

@@ -1,7 +1,8 @@
 /* Exception vectors: every exception is fatal in EFI-lite's own code (we take no
  * interrupts), so each entry saves the registers and reports the crash; only the abort
  * of a probing read (boot/probe.S) returns, to that read's fixup, and a permission fault
- * on a legacy loader's flip page (mm/wx.c), to the instruction that took it. */
+ * on a legacy loader's flip page or the BRK of its trampolines (mm/wx.c), to where that
+ * says. */
 #include "asm.h"
 
 #define FRAME_SIZE (34 * 8)     /* x0-x30, sp, kind, pad */

@@ -127,8 +127,9 @@ static void wx_report(const char *who, const char *when)
 {
 	const struct wx_stats *w = wx_stats();
 
-	info("EFI-lite: W^X: %s%s: %llu flips to RX, %llu to RW, %llu pages made RWX "
-	     "(%llu still)", who, when, (unsigned long long)w->to_x, (unsigned long long)w->to_w,
+	info("EFI-lite: W^X: %s%s: %llu flips to RX, %llu to RW, %llu stores run out of line, "
+	     "%llu pages made RWX (%llu still)", who, when, (unsigned long long)w->to_x,
+	     (unsigned long long)w->to_w, (unsigned long long)w->out_of_line,
 	     (unsigned long long)w->rwx_made, (unsigned long long)w->rwx_now);
 }
 

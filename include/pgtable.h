@@ -10,7 +10,7 @@
 enum pt_regime { PT_EL1, PT_EL2 };
 
 /* Protections: a mapping is readable or absent; W and X are never both set, except on
- * a PT_FLIP page whose W^X by faults would livelock (mm/wx.c, docs/handoff.md). */
+ * a PT_FLIP page a store-exclusive writes from within (mm/wx.c, docs/handoff.md). */
 #define PT_R      1u
 #define PT_W      2u
 #define PT_X      4u

@@ -62,9 +62,9 @@ int dt_next_root_device(const void *fdt, int node, const char *compat, struct re
 /* boot/crash.c: the RAM the device tree declared (kept, not copied), so a crash report
  * can say that a faulting address lies in RAM the machine may not have. */
 void crash_set_ram(const struct region *ram, unsigned nr_ram);
-/* A handler the crash report asks first about an abort EFI-lite or an image took on
- * SP_EL0 (mm/wx.c's flips): true when it was handled and the instruction runs again. */
-void crash_set_abort_hook(bool (*hook)(uint64_t esr, uint64_t far, uint64_t elr));
+/* A handler the crash report asks first about a synchronous exception EFI-lite or an
+ * image took on SP_EL0 (mm/wx.c's flips): where to resume, or 0 when not handled. */
+void crash_set_abort_hook(uint64_t (*hook)(uint64_t esr, uint64_t far, uint64_t elr));
 
 /* NULL when p->uart is a PL011 that answers (drivers/pl011_check.c), else why not: the
  * caller then falls back to virt's. */

@@ -1,8 +1,8 @@
 /* W^X for loaders that predate it (docs/handoff.md, "W^X and loaders without NX_COMPAT"):
  * their EfiLoaderCode pages are read-write and execute-never until an instruction is
- * fetched there, then read-only and executable until the next write, and so on. A page
- * whose own instructions write it (that would livelock) is made RWX, with SCTLR.WXN
- * off while any such page exists. */
+ * fetched there, then read-only and executable until the next write, and so on. A store
+ * into its own page (that would livelock) runs out of line; only a store-exclusive that
+ * does makes its page RWX, with SCTLR.WXN off while any such page exists. */
 #ifndef EFILITE_WX_H
 #define EFILITE_WX_H
 
@@ -12,7 +12,8 @@
 struct wx_stats {
 	uint64_t to_x;          /* flips to read-only-executable (instruction fetches) */
 	uint64_t to_w;          /* flips to read-write, execute-never (writes) */
-	uint64_t rwx_made;      /* pages made RWX so far (a store into its own page) */
+	uint64_t out_of_line;   /* stores into their own page, run from a trampoline */
+	uint64_t rwx_made;      /* pages made RWX so far (a store-exclusive into its page) */
 	uint64_t rwx_now;       /* of those, still mapped RWX */
 };
 
@@ -24,9 +25,9 @@ void wx_release(uint64_t base, uint64_t size);
  * protocol): they stop being flip pages, and RWX ones stop counting. */
 void wx_unflip(uint64_t base, uint64_t size);
 
-/* The crash report's abort hook (boot/crash.c): true when the abort was a flip page's
- * and the faulting instruction may be run again. */
-bool wx_abort(uint64_t esr, uint64_t far, uint64_t elr);
+/* The crash report's hook (boot/crash.c), for aborts and BRKs: where to resume (the
+ * faulting instruction, or a trampoline), or 0 when the exception is not the flips'. */
+uint64_t wx_abort(uint64_t esr, uint64_t far, uint64_t elr);
 
 const struct wx_stats *wx_stats(void);
 

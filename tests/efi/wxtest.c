@@ -4,6 +4,7 @@
  *   split     code in one page stores into another; then the code is rewritten and run
  *             again (it must return the new value: the I-cache was invalidated)
  *   self      code stores into its own page (the case that would livelock)
+ *   exclusive the same with a load/store-exclusive pair (the one case that gets RWX)
  *   memattr   what an NX_COMPAT image does instead: EFI_MEMORY_ATTRIBUTE_PROTOCOL
  *             makes the page read-only and executable before the call
  * It always says whether EFI_MEMORY_ATTRIBUTE_PROTOCOL is there. tests/test_wx.py runs it
@@ -85,6 +86,24 @@ static void self(void)
 	Print(L"wxtest: self: freed, WXN %d\n", wxn());
 }
 
+/* f(where, value): do ldxr w2, [x0]; stxr w3, w1, [x0] while w3; return 13 */
+static void exclusive(void)
+{
+	static const UINT32 insns[] = { 0x885f7c02, 0x88037c01, 0x35ffffc3, 0x528001a0,
+					0xd65f03c0 };
+	EFI_PHYSICAL_ADDRESS a = pages(1);
+	volatile UINT32 *code = (UINT32 *)a, *data = (UINT32 *)(a + 2048);
+	UINT32 r;
+
+	Print(L"wxtest: code at %lx\n", a);
+	for (unsigned i = 0; i < sizeof(insns) / sizeof(insns[0]); i++)
+		code[i] = insns[i];
+	r = ((stub_fn)code)(data, 0xfeed);
+	Print(L"wxtest: exclusive: %d, data %x, WXN %d\n", r, data[0], wxn());
+	uefi_call_wrapper(BS->FreePages, 2, a, 1);
+	Print(L"wxtest: exclusive: freed, WXN %d\n", wxn());
+}
+
 static void with_memattr(MEMATTR *ma)
 {
 	EFI_PHYSICAL_ADDRESS a = pages(2);
@@ -136,6 +155,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		split();
 	if (has_word(li, L"self"))
 		self();
+	if (has_word(li, L"exclusive"))
+		exclusive();
 	Print(L"wxtest: done\n");
 	return EFI_SUCCESS;
 }

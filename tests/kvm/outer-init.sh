@@ -80,7 +80,7 @@ LINUX="console=ttyAMA0 earlycon panic=-1 quiet efi=debug"
 want efilite-linux && run efilite-linux 600 -bios $K/efilite.bin -kernel $K/vmlinuz -initrd $K/initrd.gz \
     -append "$LINUX"
 want efilite-selftest && run efilite-selftest 300 -bios $K/efilite.bin -kernel $K/selftest.efi -append selftest-options
-want efilite-wx && run efilite-wx 300 -bios $K/efilite.bin -kernel $K/wxtest.efi -append "split self memattr"
+want efilite-wx && run efilite-wx 300 -bios $K/efilite.bin -kernel $K/wxtest.efi -append "split self exclusive memattr"
 want efilite-disk && run efilite-disk 300 -bios $K/efilite.bin -drive if=virtio,format=raw,file=$K/disk.img
 want edk2-linux && run edk2-linux 900 -drive if=pflash,format=raw,unit=0,readonly=on,file=/tmp/code.fd \
     -drive if=pflash,format=raw,unit=1,file=/tmp/vars.fd -device virtio-rng-pci \
