@@ -182,3 +182,35 @@ def test_uki_boots_linux(uki):
     assert "EFI stub: Loaded initrd from LINUX_EFI_INITRD_MEDIA_GUID device path" in log, log
     # systemd-stub 252 starts the kernel through LoadImage/StartImage: no flip was needed.
     assert figures(log, "at ExitBootServices") == (0, 0, 0, 0, 0), log
+
+
+@pytest.fixture(scope="session")
+def shim_disk(grub, tmp_path_factory):
+    """shim 16.1 as \\EFI\\BOOT\\BOOTAA64.EFI, the GRUB above as grubaa64.efi beside it."""
+    import diskimg
+    shim = os.path.join(CACHE, "shim-signed", "usr", "lib", "shim", "shimaa64.efi.signed")
+    d = tmp_path_factory.mktemp("shim")
+    return diskimg.esp(str(d / "shim.img"), {"/EFI/BOOT/BOOTAA64.EFI": shim,
+                                             "/EFI/BOOT/grubaa64.efi": grub}, size_mib=80)
+
+
+def test_shim_loads_grub_with_and_without_the_memory_attribute_protocol(shim_disk):
+    """shim's own PE loader runs GRUB from EfiLoaderCode it allocated: with the memory
+    attribute protocol shim maps GRUB's sections itself; without it (EDK2's switch for
+    old shims) the flips do, so more pages flip to RX. Linux boots either way."""
+    flips = {}
+    for knob in (False, True):
+        extra = ["-drive", f"if=virtio,format=raw,file={shim_disk},snapshot=on"]
+        run = boot(timeout=240, extra=extra + (["-fw_cfg", KNOB + "y"] if knob else []))
+        log = run.log
+        assert not run.timed_out and run.returncode == 0, log
+        assert "INIT: reached" in log and "INIT: done" in log, log
+        for bad in BAD:
+            assert bad not in log, f"{bad!r} in:\n{log}"
+        assert ("EFI-lite: W^X: \\EFI\\BOOT\\BOOTAA64.EFI is not NX_COMPAT: the EfiLoaderCode "
+                "pages it allocates flip between RW and RX on faults\n") in log, log
+        assert "Welcome to GRUB!" in log and KERNEL_NX in log, log
+        assert ("EFI_MEMORY_ATTRIBUTE_PROTOCOL not installed" in log) == knob, log
+        flips[knob] = figures(log, "at ExitBootServices")
+        assert flips[knob][3] == 0, log                 # no RWX page
+    assert flips[True][0] > flips[False][0], flips
