@@ -7,6 +7,10 @@ from dataclasses import dataclass
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("B", os.path.join(ROOT, "build"))
 FIRMWARE = os.path.join(BUILD, "efilite.bin")
+# How a boot without -kernel and without anything bootable ends.
+NOTHING_TO_BOOT = ("EFI-lite: fatal: nothing to boot: no -kernel, no boot option, and no "
+                   "disk holds \\EFI\\BOOT\\BOOTAA64.EFI or a UKI in \\EFI\\Linux\n"
+                   "EFI-lite: powering off\n")
 
 
 @dataclass

@@ -1,0 +1,86 @@
+/* EFI_LOAD_OPTION parsing and the HD() short-form match (UEFI 2.10 sections 3.1.2,
+ * 3.1.3): pure code over bytes an OS wrote, so every length is checked against the
+ * buffer before it is used. */
+#include <string.h>
+#include "efi/load_option.h"
+
+#define NODE_HEADER 4
+#define END_TYPE    0x7f
+
+/* Bytes of the first instance at p (its end node included) when it lies within len;
+ * 0 otherwise. Either end node closes an instance. */
+static UINTN instance_size(const UINT8 *p, UINTN len)
+{
+	UINTN off = 0;
+
+	while (off + NODE_HEADER <= len) {
+		UINTN n = p[off + 2] | (UINTN)p[off + 3] << 8;
+
+		if (n < NODE_HEADER || n > len - off)
+			return 0;
+		off += n;
+		if (p[off - n] == END_TYPE)
+			return off;
+	}
+	return 0;
+}
+
+bool load_option_parse(const void *buf, UINTN len, struct load_option *o)
+{
+	const UINT8 *p = buf;
+	UINTN desc = 6, path_len;
+
+	if (len < desc)
+		return false;
+	memcpy(&o->attributes, p, 4);
+	path_len = p[4] | (UINTN)p[5] << 8;
+	o->description = (const CHAR16 *)(p + desc);
+	for (;; desc += 2) {
+		if (desc + 2 > len)
+			return false;
+		if (!p[desc] && !p[desc + 1])
+			break;
+	}
+	desc += 2;
+	if (path_len > len - desc)
+		return false;
+	o->path = (const EFI_DEVICE_PATH *)(p + desc);
+	o->path_size = instance_size(p + desc, path_len);
+	o->data = p + desc + path_len;
+	o->data_size = len - desc - path_len;
+	/* A path that is only an end node names nothing to boot. */
+	return o->path_size > NODE_HEADER;
+}
+
+int load_option_number(const CHAR16 *name)
+{
+	static const CHAR16 boot[] = u"Boot";
+	int n = 0;
+
+	for (int i = 0; i < 4; i++)
+		if (name[i] != boot[i])
+			return -1;
+	for (int i = 4; i < 8; i++) {
+		CHAR16 c = name[i];
+
+		if (c >= '0' && c <= '9')
+			n = n << 4 | (c - '0');
+		else if (c >= 'A' && c <= 'F')
+			n = n << 4 | (c - 'A' + 10);
+		else
+			return -1;
+	}
+	return name[8] ? -1 : n;
+}
+
+bool load_option_hd_match(const struct hd_node *want, const struct hd_node *have)
+{
+	if (want->SignatureType != have->SignatureType)
+		return false;
+	if (want->SignatureType == 2)
+		return !memcmp(want->Signature, have->Signature, 16);
+	if (want->SignatureType == 1)
+		return !memcmp(want->Signature, have->Signature, 4) &&
+		       want->PartitionNumber == have->PartitionNumber;
+	return false;
+}
