@@ -171,10 +171,11 @@ def test_timeout_variable_counts_down(images, tmp_path):
     assert time.monotonic() - start >= 1
 
 
-def test_make_run_disk_keeps_its_variables(images, tmp_path):
+@pytest.mark.parametrize("fmt", ["raw", "qcow2"])
+def test_make_run_disk_keeps_its_variables(images, tmp_path, fmt):
     from qemu import ROOT
-    disk = str(tmp_path / "disk.img")
-    shutil.copyfile(images["a"], disk)
+    disk = str(tmp_path / f"disk.{fmt}")
+    subprocess.run(["qemu-img", "convert", "-O", fmt, images["a"], disk], check=True)
     logs = []
     for _ in range(2):
         p = subprocess.run(["make", "-s", "run", f"DISK={disk}"], cwd=ROOT, timeout=120,
