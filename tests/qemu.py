@@ -34,7 +34,9 @@ def qemu_cmd(bios=FIRMWARE, machine="virt", cpu="cortex-a57", mem="1G", smp=1,
              kernel=None, append=None, extra=()):
     cmd = ["qemu-system-aarch64", "-M", machine, "-cpu", cpu, "-m", mem,
            "-smp", str(smp), "-display", "none", "-serial", "stdio",
-           "-monitor", "none", "-net", "none", "-no-reboot", "-bios", bios]
+           "-monitor", "none", "-net", "none", "-no-reboot"]
+    if bios:                    # None: the firmware comes as pflash drives in extra
+        cmd += ["-bios", bios]
     if append is not None:
         cmd += ["-kernel", kernel or placeholder_kernel(), "-append", append]
     elif kernel:
