@@ -18,7 +18,9 @@ void boot_list_add(struct boot_list *l, const struct boot_entry *e)
 		}
 	}
 	if (l->n == BOOT_MAX) {
-		warn("EFI-lite: more than %u things to boot: the rest are ignored", BOOT_MAX);
+		if (!l->full++)
+			warn("EFI-lite: more than %u things to boot: the rest are ignored",
+			     BOOT_MAX);
 		FreePool(e->path);
 		return;
 	}

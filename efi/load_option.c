@@ -6,10 +6,12 @@
 
 #define NODE_HEADER 4
 #define END_TYPE    0x7f
+#define END_ENTIRE  0xff
 
-/* Bytes of the first instance at p (its end node included) when it lies within len;
- * 0 otherwise. Either end node closes an instance. */
-static UINTN instance_size(const UINT8 *p, UINTN len)
+/* Bytes of the first device path at p (its end node included) when it lies within
+ * len; 0 otherwise. FilePathList packs whole paths, each closed by an end-entire node:
+ * a path of several instances is no boot path, and is refused. */
+static UINTN path_size(const UINT8 *p, UINTN len)
 {
 	UINTN off = 0;
 
@@ -20,7 +22,7 @@ static UINTN instance_size(const UINT8 *p, UINTN len)
 			return 0;
 		off += n;
 		if (p[off - n] == END_TYPE)
-			return off;
+			return p[off - n + 1] == END_ENTIRE ? off : 0;
 	}
 	return 0;
 }
@@ -45,7 +47,7 @@ bool load_option_parse(const void *buf, UINTN len, struct load_option *o)
 	if (path_len > len - desc)
 		return false;
 	o->path = (const EFI_DEVICE_PATH *)(p + desc);
-	o->path_size = instance_size(p + desc, path_len);
+	o->path_size = path_size(p + desc, path_len);
 	o->data = p + desc + path_len;
 	o->data_size = len - desc - path_len;
 	/* A path that is only an end node names nothing to boot. */

@@ -19,7 +19,7 @@ struct boot_entry {
 
 struct boot_list {
 	struct boot_entry e[BOOT_MAX];
-	unsigned n;
+	unsigned n, full;               /* full: entries that found no room */
 };
 
 /* Append a copy of *e, unless an entry with the same path and data is there already;

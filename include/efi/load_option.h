@@ -21,15 +21,16 @@
 struct load_option {
 	UINT32 attributes;
 	const CHAR16 *description;      /* NUL-terminated, inside the buffer */
-	const EFI_DEVICE_PATH *path;    /* the first instance of FilePathList */
-	UINTN path_size;                /* that instance, its end node included */
+	const EFI_DEVICE_PATH *path;    /* the first path of FilePathList */
+	UINTN path_size;                /* its bytes, the end-entire node included */
 	const UINT8 *data;              /* OptionalData (LoadOptions for the image) */
 	UINTN data_size;
 };
 
 /* Parse len bytes at buf (2-byte aligned). false when anything is out of bounds: the
  * description unterminated, FilePathListLength past the end, a node shorter than a
- * node header or longer than the list, no end node in the list. */
+ * node header or longer than the list, no end-entire node closing the first path (an
+ * end-instance node there), or a path that is only an end node. */
 bool load_option_parse(const void *buf, UINTN len, struct load_option *o);
 
 /* "Boot0001" -> 1; -1 for anything that is not Boot followed by four hex digits. */

@@ -73,6 +73,9 @@ static void test_parse_bad_paths(void **state)
 	memcpy(b + 12, "\x7f\xff\x04\x00", 4);
 	assert_false(load_option_parse(b, sizeof(b), &o));
 	memcpy(b, option, sizeof(b));
+	b[19] = 0x01;                           /* an end-instance node: several paths */
+	assert_false(load_option_parse(b, sizeof(b), &o));
+	memcpy(b, option, sizeof(b));
 	b[4] = 30;                              /* FilePathListLength past the end */
 	assert_false(load_option_parse(b, sizeof(b), &o));
 }
