@@ -54,27 +54,6 @@ bool load_option_parse(const void *buf, UINTN len, struct load_option *o)
 	return o->path_size > NODE_HEADER;
 }
 
-int load_option_number(const CHAR16 *name)
-{
-	static const CHAR16 boot[] = u"Boot";
-	int n = 0;
-
-	for (int i = 0; i < 4; i++)
-		if (name[i] != boot[i])
-			return -1;
-	for (int i = 4; i < 8; i++) {
-		CHAR16 c = name[i];
-
-		if (c >= '0' && c <= '9')
-			n = n << 4 | (c - '0');
-		else if (c >= 'A' && c <= 'F')
-			n = n << 4 | (c - 'A' + 10);
-		else
-			return -1;
-	}
-	return name[8] ? -1 : n;
-}
-
 bool load_option_hd_match(const struct hd_node *want, const struct hd_node *have)
 {
 	if (want->SignatureType != have->SignatureType)

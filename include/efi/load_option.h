@@ -33,9 +33,6 @@ struct load_option {
  * end-instance node there), or a path that is only an end node. */
 bool load_option_parse(const void *buf, UINTN len, struct load_option *o);
 
-/* "Boot0001" -> 1; -1 for anything that is not Boot followed by four hex digits. */
-int load_option_number(const CHAR16 *name);
-
 /* The HARDDRIVE_DEVICE_PATH (section 10.3.5.1), packed as on disk. */
 struct hd_node {
 	EFI_DEVICE_PATH Header;

@@ -80,18 +80,6 @@ static void test_parse_bad_paths(void **state)
 	assert_false(load_option_parse(b, sizeof(b), &o));
 }
 
-static void test_number(void **state)
-{
-	assert_int_equal(load_option_number(u"Boot0000"), 0);
-	assert_int_equal(load_option_number(u"Boot00AF"), 0xaf);
-	assert_int_equal(load_option_number(u"BootFFFF"), 0xffff);
-	assert_int_equal(load_option_number(u"Boot00af"), -1);     /* the spec's hex is upper */
-	assert_int_equal(load_option_number(u"Boot000"), -1);
-	assert_int_equal(load_option_number(u"Boot00000"), -1);
-	assert_int_equal(load_option_number(u"BootOrder"), -1);
-	assert_int_equal(load_option_number(u"Driver0001"), -1);
-}
-
 static struct hd_node hd(uint8_t sig_type, uint32_t number, uint8_t first)
 {
 	struct hd_node n = { .PartitionNumber = number, .SignatureType = sig_type,
@@ -175,7 +163,6 @@ int main(void)
 		cmocka_unit_test(test_parse_good),
 		cmocka_unit_test(test_parse_truncated),
 		cmocka_unit_test(test_parse_bad_paths),
-		cmocka_unit_test(test_number),
 		cmocka_unit_test(test_hd_match),
 		cmocka_unit_test(test_bootorder_lines),
 		cmocka_unit_test(test_bootorder_refused),
