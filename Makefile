@@ -118,7 +118,8 @@ HOST_TESTS = $(B)/host/test_pgtable_encoding $(B)/host/test_pgtable_map \
 	     $(B)/host/test_devpath $(B)/host/test_lib $(B)/host/test_rtc $(B)/host/test_memattr \
 	     $(B)/host/test_block_io $(B)/host/test_part $(B)/host/test_fat \
 	     $(B)/host/test_devpath_text $(B)/host/test_virtqueue $(B)/host/test_pci_host \
-	     $(B)/host/test_varstore $(B)/host/test_wx
+	     $(B)/host/test_varstore $(B)/host/test_boot_options $(B)/host/test_wx
+$(B)/host/test_boot_options: tests/host/test_boot_options.c efi/load_option.c fwcfg/bootorder.c
 $(B)/host/test_wx: tests/host/test_wx.c mm/wx.c
 $(B)/host/test_varstore: tests/host/test_varstore.c tests/host/nor_sim.c runtime/variables.c \
 			 runtime/varstore.c
@@ -172,7 +173,8 @@ $(B)/host/dts/%.dtb: tests/dts/%.dts
 FUZZ_TARGETS = $(B)/fuzz/fuzz_pecoff $(B)/fuzz/fuzz_acpi_loader $(B)/fuzz/fuzz_smbios \
 	       $(B)/fuzz/fuzz_part $(B)/fuzz/fuzz_fat $(B)/fuzz/fuzz_devpath_text \
 	       $(B)/fuzz/fuzz_virtqueue $(B)/fuzz/fuzz_pci_host $(B)/fuzz/fuzz_dt \
-	       $(B)/fuzz/fuzz_varstore
+	       $(B)/fuzz/fuzz_varstore $(B)/fuzz/fuzz_boot_options
+$(B)/fuzz/fuzz_boot_options: tests/fuzz/fuzz_boot_options.c efi/load_option.c fwcfg/bootorder.c
 FUZZCFLAGS = -std=gnu11 -g -O1 -fshort-wchar -Iinclude -Itests/host/shim -I$(GNUEFI) \
 	     -DHOST_TEST -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	     -Wall -Wextra -Werror -Wno-unused-parameter
@@ -230,10 +232,23 @@ $(B)/efi-apps/%.efi: $(B)/efi-apps/%.o
 RUN_KERNEL = $(lastword $(sort $(wildcard $(CACHE)/linux-image-cloud-arm64/boot/vmlinuz-*)))
 $(B)/run-initrd.cpio.gz: tests/initramfs.py
 	@$(PYTHON) tests/initramfs.py $@ $(CACHE)/busybox-static/bin/busybox --shell
+ifeq ($(DISK),)
 run: all $(B)/run-initrd.cpio.gz
 	qemu-system-aarch64 -M virt -cpu cortex-a57 -m 1G -nographic -no-reboot -net none \
 		-bios $(B)/efilite.bin -kernel $(RUN_KERNEL) -initrd $(B)/run-initrd.cpio.gz \
 		-append "console=ttyAMA0 earlycon"
+else
+# make run DISK=image (raw or qcow2): boot it, its variables kept beside it in
+# image.vars.fd (made on the first run), so the next run sees what this one wrote.
+DISK_VARS   = $(DISK).vars.fd
+DISK_FORMAT = $(if $(shell head -c 4 '$(DISK)' 2>/dev/null | grep -a QFI),qcow2,raw)
+run: all
+	@[ -f '$(DISK_VARS)' ] || cp --sparse=always $(B)/efilite-vars.fd '$(DISK_VARS)'
+	qemu-system-aarch64 -M virt -cpu cortex-a57 -smp 2 -m 2G -nographic \
+		-bios $(B)/efilite.bin -drive if=pflash,unit=1,format=raw,file='$(DISK_VARS)' \
+		-drive if=virtio,format=$(DISK_FORMAT),file='$(DISK)' \
+		-netdev user,id=net0 -device virtio-net-pci,netdev=net0,romfile=
+endif
 
 $(B)/fault/efilite.bin: FORCE
 	$(MAKE) --no-print-directory B=$(B)/fault FAULT_TEST=1 $@

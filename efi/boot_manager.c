@@ -1,60 +1,285 @@
 /*
- * What EFI-lite boots when QEMU gives no -kernel: the removable-media path,
- * \EFI\BOOT\BOOTAA64.EFI, on each file system in the order the disks were found (UEFI
- * 2.10 section 3.5.1.1). An image that cannot be loaded, or that returns, is logged and
- * the next one is tried. (Boot#### and BootOrder come with the boot manager proper.)
+ * The boot manager (UEFI 2.10 section 3): what EFI-lite boots when QEMU gives no
+ * -kernel. It lists, in this order:
+ *   1. BootNext, deleted before anything is tried (section 3.1.1);
+ *   2. the active Boot#### options BootOrder names. A path that starts at HD() is
+ *      completed with the partition of that signature, a path of FILEPATH nodes alone
+ *      is tried on every file system, a path that ends at a device gets the
+ *      removable-media file name (section 3.1.2);
+ *   3. the removable-media path \EFI\BOOT\BOOTAA64.EFI on the disks QEMU's bootorder
+ *      names (-device ...,bootindex=N), then on every file system in the order the
+ *      disks were found (section 3.5.1.1);
+ *   4. the newest unified kernel image in \EFI\Linux (efi/boot_uki.c).
+ * With a timeout the list is offered as a menu (efi/boot_menu.c). An entry that cannot
+ * be loaded, or whose image returns, is logged and the next is tried.
  */
-#include "efi/core.h"
+#include "efi/boot.h"
+#include "efi/disk.h"
+#include "efi/load_option.h"
+#include "disks.h"
+#include "fwcfg.h"
 #include "log.h"
-#include "psci.h"
 
 #define REMOVABLE_PATH u"\\EFI\\BOOT\\BOOTAA64.EFI"
 
-/* The path as text for the log, through our own DevicePathToText. */
-static void log_path(const char *what, EFI_DEVICE_PATH *path, EFI_STATUS s)
-{
-	EFI_DEVICE_PATH_TO_TEXT_PROTOCOL *tt;
-	CHAR16 *text = NULL;
+static EFI_GUID block_io_guid = EFI_BLOCK_IO_PROTOCOL_GUID;
 
-	if (!LocateProtocol(&efi_device_path_to_text_guid, NULL, (void **)&tt))
-		text = tt->ConvertDevicePathToText(path, FALSE, FALSE);
-	printf("EFI-lite: %s ", what);
-	for (CHAR16 *c = text; c && *c; c++)
-		printf("%c", *c < 0x80 ? (char)*c : '?');
-	if (s)
-		printf(": %s", efi_status_str(s));
-	printf("\n");
-	FreePool(text);
+static const EFI_DEVICE_PATH *handle_path(EFI_HANDLE h)
+{
+	EFI_DEVICE_PATH *p;
+
+	return HandleProtocol(h, &efi_device_path_guid, (void **)&p) ? NULL : p;
 }
 
-void efi_boot_from_disks(void)
+static bool is_node(const EFI_DEVICE_PATH *n, UINT8 type, UINT8 subtype)
 {
-	EFI_HANDLE *fs, image;
-	UINTN n = 0, tried = 0;
+	return n->Type == type && n->SubType == subtype;
+}
 
-	if (LocateHandleBuffer(ByProtocol, &efi_simple_fs_guid, NULL, &n, &fs))
-		n = 0;
-	for (UINTN i = 0; i < n; i++) {
-		EFI_DEVICE_PATH *path = efi_file_path(fs[i], REMOVABLE_PATH);
-		EFI_STATUS s;
-
-		if (!path)
-			continue;
-		s = LoadImage(TRUE, efi_firmware_handle, path, NULL, 0, &image);
-		if (s == EFI_NOT_FOUND) {
-			debug("no \\EFI\\BOOT\\BOOTAA64.EFI on file system %u", (unsigned)i);
-		} else if (s) {
-			log_path("cannot load", path, s);
-			tried++;
-		} else {
-			tried++;
-			log_path("booting", path, 0);
-			s = StartImage(image, NULL, NULL);
-			log_path("returned from", path, s);
-		}
-		FreePool(path);
+/* Does path begin with every node of prefix? */
+static bool starts_with(const EFI_DEVICE_PATH *path, const EFI_DEVICE_PATH *prefix)
+{
+	for (; !IsDevicePathEnd(prefix); prefix = NextDevicePathNode(prefix)) {
+		if (IsDevicePathEnd(path) ||
+		    DevicePathNodeLength(path) != DevicePathNodeLength(prefix) ||
+		    memcmp(path, prefix, DevicePathNodeLength(prefix)))
+			return false;
+		path = NextDevicePathNode(path);
 	}
-	if (tried)
-		fatal("nothing more to boot: every \\EFI\\BOOT\\BOOTAA64.EFI found was tried");
-	fatal("nothing to boot: no -kernel, and no disk holds \\EFI\\BOOT\\BOOTAA64.EFI");
+	return true;
+}
+
+static bool has_file_node(const EFI_DEVICE_PATH *p)
+{
+	for (; !IsDevicePathEnd(p); p = NextDevicePathNode(p))
+		if (is_node(p, MEDIA_DEVICE_PATH, MEDIA_FILEPATH_DP))
+			return true;
+	return false;
+}
+
+static const EFI_DEVICE_PATH *last_node(const EFI_DEVICE_PATH *p)
+{
+	const EFI_DEVICE_PATH *last = p;
+
+	for (; !IsDevicePathEnd(p); p = NextDevicePathNode(p))
+		last = p;
+	return last;
+}
+
+static EFI_HANDLE *handles(EFI_GUID *protocol, UINTN *n)
+{
+	EFI_HANDLE *h;
+
+	if (LocateHandleBuffer(ByProtocol, protocol, NULL, n, &h)) {
+		*n = 0;
+		return NULL;
+	}
+	return h;
+}
+
+/* The removable-media file on every file system at or below the device dev names. */
+static void add_removable(struct boot_list *l, const struct boot_entry *e,
+			  const EFI_DEVICE_PATH *dev)
+{
+	UINTN n;
+	EFI_HANDLE *fs = handles(&efi_simple_fs_guid, &n);
+	struct boot_entry r = *e;
+
+	for (UINTN i = 0; i < n; i++) {
+		const EFI_DEVICE_PATH *p = handle_path(fs[i]);
+
+		if (p && (!dev || starts_with(p, dev)) &&
+		    (r.path = efi_file_path(fs[i], REMOVABLE_PATH)))
+			boot_list_add(l, &r);
+	}
+	FreePool(fs);
+}
+
+/* path (the option's, kept by the caller) as full paths to files (section 3.1.2). */
+static void add_expanded(struct boot_list *l, const struct boot_entry *e,
+			 const EFI_DEVICE_PATH *path)
+{
+	struct boot_entry r = *e;
+	EFI_HANDLE *h;
+	UINTN n;
+
+	if (is_node(path, MEDIA_DEVICE_PATH, MEDIA_HARDDRIVE_DP)) {
+		h = handles(&block_io_guid, &n);
+		for (UINTN i = 0; i < n; i++) {
+			const EFI_DEVICE_PATH *p = handle_path(h[i]), *hd = p ? last_node(p) : NULL;
+			EFI_DEVICE_PATH *full;
+
+			if (!hd || !is_node(hd, MEDIA_DEVICE_PATH, MEDIA_HARDDRIVE_DP) ||
+			    DevicePathNodeLength(hd) < (int)sizeof(struct hd_node) ||
+			    DevicePathNodeLength(path) < (int)sizeof(struct hd_node) ||
+			    !load_option_hd_match((const struct hd_node *)path,
+						  (const struct hd_node *)hd))
+				continue;
+			full = AppendDevicePath(p, NextDevicePathNode(path));
+			if (full)
+				add_expanded(l, e, full);
+			FreePool(full);
+		}
+		FreePool(h);
+	} else if (is_node(path, MEDIA_DEVICE_PATH, MEDIA_FILEPATH_DP)) {
+		h = handles(&efi_simple_fs_guid, &n);
+		for (UINTN i = 0; i < n; i++)
+			if ((r.path = AppendDevicePath(handle_path(h[i]), path)))
+				boot_list_add(l, &r);
+		FreePool(h);
+	} else if (has_file_node(path)) {
+		if ((r.path = AppendDevicePath(path, NULL)))
+			boot_list_add(l, &r);
+	} else {
+		add_removable(l, e, path);
+	}
+}
+
+static void option_name(CHAR16 name[9], unsigned number)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	memcpy(name, u"Boot", 8);
+	for (int i = 0; i < 4; i++)
+		name[4 + i] = hex[(number >> (12 - 4 * i)) & 15];
+	name[8] = 0;
+}
+
+/* Boot#### (its variable stays allocated: the entries point into it). */
+static void add_option(struct boot_list *l, unsigned number, const char *source)
+{
+	struct boot_entry e = { .source = source, .number = number };
+	struct load_option o;
+	CHAR16 name[9];
+	UINTN size;
+	void *buf;
+
+	option_name(name, number);
+	if (!(buf = efi_global_var(name, &size))) {
+		info("EFI-lite: Boot%04X (%s) does not exist", number, source);
+		return;
+	}
+	if (!load_option_parse(buf, size, &o)) {
+		info("EFI-lite: Boot%04X (%s) is malformed: skipped", number, source);
+		efi_free(buf);
+		return;
+	}
+	e.description = o.description;
+	e.data = o.data_size ? o.data : NULL;
+	e.data_size = o.data_size;
+	if (!(o.attributes & LOAD_OPTION_ACTIVE) ||
+	    (o.attributes & LOAD_OPTION_CATEGORY) != LOAD_OPTION_CATEGORY_BOOT) {
+		e.path = NULL;
+		printf("EFI-lite: ");
+		boot_entry_print(&e);
+		printf(": not an active boot option: skipped\n");
+		return;
+	}
+	add_expanded(l, &e, o.path);
+}
+
+static void add_boot_variables(struct boot_list *l)
+{
+	UINTN size;
+	UINT16 *next = efi_global_var(u"BootNext", &size), *order;
+
+	if (next) {
+		efi_global_var_delete(u"BootNext");     /* tried once, whatever happens */
+		if (size == sizeof(*next))
+			add_option(l, *next, "BootNext");
+		efi_free(next);
+	}
+	if ((order = efi_global_var(u"BootOrder", &size))) {
+		for (UINTN i = 0; i < size / sizeof(*order); i++)
+			add_option(l, order[i], "BootOrder");
+		efi_free(order);
+	}
+}
+
+/* The removable-media path on the disks QEMU's bootorder names, in its order. */
+static void add_bootindex(struct boot_list *l)
+{
+	struct boot_entry e = { .source = "bootindex", .number = -1 };
+	struct fwcfg_boot_device b;
+	UINT16 item;
+	UINT32 size;
+	char *buf, *line, *nl;
+
+	if (fwcfg_find_file("bootorder", &item, &size) || !size || !(buf = efi_alloc(size + 1)))
+		return;
+	if (fwcfg_read(item, 0, buf, size))
+		size = 0;
+	for (line = buf; line < buf + size; line = nl + 1) {
+		struct disk d = { 0 };
+		EFI_DEVICE_PATH *dev;
+
+		nl = memchr(line, '\n', buf + size - line);
+		if (!nl)
+			nl = buf + size;
+		if (fwcfg_bootorder_line(line, nl - line, &b)) {
+			debug("bootorder: a device that is no virtio disk: not booted");
+			continue;
+		}
+		d.transport = b.mmio ? VIRTIO_MMIO : VIRTIO_PCI;
+		d.mmio_base = b.mmio_base;
+		d.pci_depth = b.pci_depth;
+		_Static_assert(sizeof(d.pci_path) == sizeof(b.pci_path), "one PCI path layout");
+		memcpy(d.pci_path, b.pci_path, sizeof(b.pci_path));
+		if ((dev = efi_disk_device_path(&d)))
+			add_removable(l, &e, dev);
+		efi_free(dev);
+	}
+	efi_free(buf);
+}
+
+/* Load and start one entry: true when its image was found (it ran, or failed to load
+ * for another reason than being absent). */
+static bool try_entry(const struct boot_entry *e)
+{
+	EFI_LOADED_IMAGE *li;
+	EFI_HANDLE image;
+	EFI_STATUS s = LoadImage(TRUE, efi_firmware_handle, e->path, NULL, 0, &image);
+
+	if (s) {
+		if (e->number >= 0 || s != EFI_NOT_FOUND) {
+			printf("EFI-lite: ");
+			boot_entry_print(e);
+			printf(": cannot load: %s\n", efi_status_str(s));
+		}
+		return s != EFI_NOT_FOUND;
+	}
+	HandleProtocol(image, &(EFI_GUID)EFI_LOADED_IMAGE_PROTOCOL_GUID, (void **)&li);
+	li->LoadOptions = (void *)e->data;
+	li->LoadOptionsSize = e->data_size;
+	efi_boot_current(e->number);
+	printf("EFI-lite: booting ");
+	boot_entry_print(e);
+	printf("\n");
+	s = StartImage(image, NULL, NULL);
+	printf("EFI-lite: returned from ");
+	boot_entry_print(e);
+	printf(": %s\n", efi_status_str(s));
+	return true;
+}
+
+void efi_boot_manager(void)
+{
+	static struct boot_list l;
+	struct boot_entry removable = { .source = "removable media", .number = -1 };
+	unsigned first, found = 0;
+
+	add_boot_variables(&l);
+	add_bootindex(&l);
+	add_removable(&l, &removable, NULL);
+	boot_add_ukis(&l);
+	first = boot_menu(&l);
+	if (first < l.n)
+		found += try_entry(&l.e[first]);
+	for (unsigned i = 0; i < l.n; i++)
+		if (i != first)
+			found += try_entry(&l.e[i]);
+	if (found)
+		fatal("nothing more to boot: every boot option was tried");
+	fatal("nothing to boot: no -kernel, no boot option, and no disk holds "
+	      "\\EFI\\BOOT\\BOOTAA64.EFI or a UKI in \\EFI\\Linux");
 }

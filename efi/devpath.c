@@ -68,8 +68,8 @@ static EFI_DEVICE_PATH *EFIAPI DuplicateDevicePath(const EFI_DEVICE_PATH *path)
 }
 
 /* Src2 goes after the last instance of Src1; either NULL counts as an empty path. */
-static EFI_DEVICE_PATH *EFIAPI AppendDevicePath(const EFI_DEVICE_PATH *src1,
-						const EFI_DEVICE_PATH *src2)
+EFI_DEVICE_PATH *EFIAPI AppendDevicePath(const EFI_DEVICE_PATH *src1,
+					 const EFI_DEVICE_PATH *src2)
 {
 	INTN n1 = body_len(src1), n2 = body_len(src2);
 

@@ -9,6 +9,7 @@
 #include "disks.h"
 #include "efi/core.h"
 #include "efi/disk.h"
+#include "efi/load_option.h"
 #include "log.h"
 #include "part.h"
 
@@ -16,10 +17,6 @@
 	{ 0x8cf2f62c, 0xbc9b, 0x4821, { 0x80, 0x8d, 0xec, 0x9e, 0xc4, 0x21, 0xa1, 0xa0 } }
 #define EFI_PART_TYPE_EFI_SYSTEM_PART_GUID \
 	{ 0xc12a7328, 0xf81f, 0x11d2, { 0xba, 0x4b, 0x00, 0xa0, 0xc9, 0x3e, 0xc9, 0x3b } }
-/* EDK2's vendor GUID for virtio-mmio transports, so paths read as EDK2's do. */
-#define VIRTIO_MMIO_GUID \
-	{ 0x837dca9e, 0xe874, 0x4d82, { 0xb2, 0x9a, 0x23, 0xfe, 0x0e, 0x23, 0xd1, 0xe2 } }
-#define PNP0A03 0x0a0341d0              /* EISA id of a PCI root bridge */
 
 struct partition_info {                 /* EFI_PARTITION_INFO_PROTOCOL */
 	UINT32 Revision;                /* 0x1000 */
@@ -27,15 +24,6 @@ struct partition_info {                 /* EFI_PARTITION_INFO_PROTOCOL */
 	UINT8 System;                   /* 1: the EFI system partition */
 	UINT8 Reserved[7];
 	UINT8 Info[128];                /* the MBR record or the GPT entry, as on disk */
-} __attribute__((packed));
-
-struct hd_node {                        /* HARDDRIVE_DEVICE_PATH, section 10.3.5.1 */
-	EFI_DEVICE_PATH Header;
-	UINT32 PartitionNumber;
-	UINT64 PartitionStart, PartitionSize;
-	UINT8 Signature[16];
-	UINT8 MBRType;                  /* 1 MBR, 2 GPT */
-	UINT8 SignatureType;            /* 0 none, 1 MBR disk signature, 2 GUID */
 } __attribute__((packed));
 
 /* A partition: its window on the disk, as a block device of its own. */
@@ -87,7 +75,7 @@ static void *node(void *at, UINT8 type, UINT8 subtype, UINT16 len)
 }
 
 /* PciRoot(0)/Pci(d,f)..., or VenHw(virtio-mmio, base), then the end node. */
-static EFI_DEVICE_PATH *disk_path(const struct disk *d)
+EFI_DEVICE_PATH *efi_disk_device_path(const struct disk *d)
 {
 	static const EFI_GUID mmio = VIRTIO_MMIO_GUID;
 	UINT8 *path = efi_alloc(12 + 6 * PCI_MAX_DEPTH + 28 + 4), *p = path;
@@ -204,7 +192,7 @@ static void add_partition(const struct disk *d, const EFI_DEVICE_PATH *disk_path
 static void add_disk(const struct disk *d)
 {
 	struct efi_block *b = efi_alloc(sizeof(*b));
-	EFI_DEVICE_PATH *path = disk_path(d);
+	EFI_DEVICE_PATH *path = efi_disk_device_path(d);
 	struct part_table t = { 0 };
 	const char *why;
 	EFI_HANDLE h = NULL;

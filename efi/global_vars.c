@@ -8,10 +8,10 @@
 #include "log.h"
 #include "efi/core.h"
 #include "runtime.h"
+#include "efi/load_option.h"
 
 #define RO EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS
 #define NV EFI_VARIABLE_NON_VOLATILE | RO
-#define LOAD_OPTION_ACTIVE 1
 
 static EFI_GUID global = EFI_GLOBAL_VARIABLE;
 
@@ -40,10 +40,13 @@ void efi_global_vars_init(void)
 	static const UINT8 secure_boot = 0, setup_mode = 1;
 	static const UINT64 os_indications = 0;
 	static const UINT16 timeout = 0;
+	/* Boot#### may name applications; no hot keys (Key####), no SysPrep####. */
+	static const UINT32 boot_option_support = EFI_BOOT_OPTION_SUPPORT_APP;
 
 	set(u"PlatformLangCodes", RO, sizeof("en-US"), "en-US", true);
 	set_default(u"PlatformLang", sizeof("en-US"), "en-US");
 	set_default(u"Timeout", sizeof(timeout), &timeout);
+	set(u"BootOptionSupport", RO, sizeof(boot_option_support), &boot_option_support, true);
 	set(u"OsIndicationsSupported", RO, sizeof(os_indications), &os_indications, true);
 	set(u"SecureBoot", RO, sizeof(secure_boot), &secure_boot, true);
 	set(u"SetupMode", RO, sizeof(setup_mode), &setup_mode, true);
@@ -70,6 +73,36 @@ void efi_global_vars_boot_option(const EFI_DEVICE_PATH *path, const CHAR16 *desc
 	set(u"Boot0000", NV, size, opt, false);
 	/* A BootOrder the OS wrote (efibootmgr) survives: -kernel boots first anyway. */
 	set_default(u"BootOrder", sizeof(order), &order);
-	set(u"BootCurrent", RO, sizeof(order), &order, true);
+	efi_boot_current(0);
 	efi_free(opt);
+}
+
+void efi_boot_current(int number)
+{
+	UINT16 n = number;
+
+	set(u"BootCurrent", RO, number < 0 ? 0 : sizeof(n), &n, true);
+}
+
+void *efi_global_var(const CHAR16 *name, UINTN *size)
+{
+	void *buf;
+
+	*size = 0;
+	if (RT_CALL(rt_GetVariable)((CHAR16 *)name, &global, NULL, size, NULL) !=
+	    EFI_BUFFER_TOO_SMALL || !(buf = efi_alloc(*size)))
+		return NULL;
+	if (RT_CALL(rt_GetVariable)((CHAR16 *)name, &global, NULL, size, buf)) {
+		efi_free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+void efi_global_var_delete(const CHAR16 *name)
+{
+	EFI_STATUS s = RT_CALL(rt_SetVariable)((CHAR16 *)name, &global, 0, 0, NULL);
+
+	if (s && s != EFI_NOT_FOUND)
+		warn("cannot delete a boot variable: %s", efi_status_str(s));
 }

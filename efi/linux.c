@@ -175,7 +175,7 @@ void efi_boot_kernel(void)
 	EFI_STATUS s;
 
 	if (!size)
-		efi_boot_from_disks();
+		efi_boot_manager();
 	if (InstallProtocolInterface(&device, &efi_device_path_guid, EFI_NATIVE_INTERFACE, &kernel_path))
 		fatal("cannot install the kernel's device path");
 	efi_global_vars_boot_option(&kernel_path.vendor.Header, u"QEMU -kernel (fw_cfg)");

@@ -71,4 +71,19 @@ int fwcfg_parse_bool(const char *s, size_t len, bool *value);
 int fwcfg_dir_find(const void *dir, size_t len, const char *name, uint16_t *item,
 		   uint32_t *size);
 
+/* fwcfg/bootorder.c, pure: one line of QEMU's "bootorder" file, the devices given
+ * bootindex=N, best first, as OpenFirmware paths (QEMU's docs/specs/fw_cfg.rst). Only
+ * virtio-blk disks are understood, on PCI (/pci@ffffffffffffffff/[pci-bridge@2/]
+ * scsi@1[,f]/disk@0,0) or on virtio-mmio (/virtio-mmio@000000000a003e00/disk@0,0). */
+#define FWCFG_BOOT_PCI_DEPTH 8
+struct fwcfg_boot_device {
+	bool mmio;
+	uint64_t mmio_base;                     /* mmio */
+	uint8_t pci_depth;                      /* PCI: Pci(dev,fn) from the root bus down */
+	struct { uint8_t dev, fn; } pci_path[FWCFG_BOOT_PCI_DEPTH];
+};
+/* s[0..len) without its newline: 0 and *d set, or -1 for anything else (a network
+ * device, another bus, a malformed path). */
+int fwcfg_bootorder_line(const char *s, size_t len, struct fwcfg_boot_device *d);
+
 #endif

@@ -78,7 +78,7 @@ void rt_variables_exit_boot_services(void);
 
 /* Firmware-side, at boot: create or replace a variable that SetVariable then refuses
  * with EFI_WRITE_PROTECTED (SecureBoot, SetupMode, OsIndicationsSupported ...). attr
- * may hold only NON_VOLATILE, BOOTSERVICE_ACCESS and RUNTIME_ACCESS. */
+ * may hold only NON_VOLATILE, BOOTSERVICE_ACCESS and RUNTIME_ACCESS; size 0 deletes it. */
 EFI_STATUS rt_variable_set_readonly(const CHAR16 *name, const EFI_GUID *guid, UINT32 attr,
 				    UINTN size, const void *data);
 /* Boot time, before any variable is set: the store becomes the NV variables of the

@@ -38,4 +38,8 @@ static inline size_t ucs2_strlen(const uint16_t *s)
 /* Whether word appears in s[0..n) as a whole space-separated word (a command line). */
 bool ucs2_has_word(const uint16_t *s, size_t n, const uint16_t *word);
 
+/* Order two names as versions: runs of digits by their value, anything else by code
+ * unit, so "linux-6.10.efi" sorts after "linux-6.9.efi". <0, 0 or >0 like strcmp. */
+int ucs2_vercmp(const uint16_t *a, const uint16_t *b);
+
 #endif

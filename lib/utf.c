@@ -58,3 +58,36 @@ bool ucs2_has_word(const uint16_t *s, size_t n, const uint16_t *word)
 	}
 	return false;
 }
+
+static bool digit(uint16_t c)
+{
+	return c >= '0' && c <= '9';
+}
+
+int ucs2_vercmp(const uint16_t *a, const uint16_t *b)
+{
+	while (*a || *b) {
+		size_t na = 0, nb = 0;
+
+		if (!digit(*a) || !digit(*b)) {
+			if (*a != *b)
+				return (int)*a - (int)*b;
+			a++, b++;
+			continue;
+		}
+		while (*a == '0' && digit(a[1]))
+			a++;
+		while (*b == '0' && digit(b[1]))
+			b++;
+		while (digit(a[na]))
+			na++;
+		while (digit(b[nb]))
+			nb++;
+		if (na != nb)
+			return na < nb ? -1 : 1;
+		for (; na; na--, a++, b++)
+			if (*a != *b)
+				return (int)*a - (int)*b;
+	}
+	return 0;
+}

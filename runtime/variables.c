@@ -437,8 +437,18 @@ EFI_STATUS rt_variable_set_readonly(const CHAR16 *name, const EFI_GUID *guid, UI
 	EFI_STATUS status;
 	UINTN nsize;
 
-	if (!name || !name[0] || !guid || !size || !data || (attr & ~(NV | BS | RT)) ||
-	    !(attr & BS))
+	if (!name || !name[0] || !guid)
+		return EFI_INVALID_PARAMETER;
+	if (!size) {                    /* it goes, if it is one of these */
+		struct var *v = find(name, guid);
+
+		if (v && !v->read_only)
+			return EFI_WRITE_PROTECTED;
+		if (v)
+			delete(v);
+		return EFI_SUCCESS;
+	}
+	if (!data || (attr & ~(NV | BS | RT)) || !(attr & BS))
 		return EFI_INVALID_PARAMETER;
 	nsize = name_size(name);
 	if (!nsize)

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("B", os.path.join(ROOT, "build"))
 FIRMWARE = os.path.join(BUILD, "efilite.bin")
+# How a boot without -kernel and without anything bootable ends.
+NOTHING_TO_BOOT = ("EFI-lite: fatal: nothing to boot: no -kernel, no boot option, and no "
+                   "disk holds \\EFI\\BOOT\\BOOTAA64.EFI or a UKI in \\EFI\\Linux\n"
+                   "EFI-lite: powering off\n")
 
 
 @dataclass
@@ -30,7 +34,9 @@ def qemu_cmd(bios=FIRMWARE, machine="virt", cpu="cortex-a57", mem="1G", smp=1,
              kernel=None, append=None, extra=()):
     cmd = ["qemu-system-aarch64", "-M", machine, "-cpu", cpu, "-m", mem,
            "-smp", str(smp), "-display", "none", "-serial", "stdio",
-           "-monitor", "none", "-net", "none", "-no-reboot", "-bios", bios]
+           "-monitor", "none", "-net", "none", "-no-reboot"]
+    if bios:                    # None: the firmware comes as pflash drives in extra
+        cmd += ["-bios", bios]
     if append is not None:
         cmd += ["-kernel", kernel or placeholder_kernel(), "-append", append]
     elif kernel:

@@ -123,6 +123,10 @@ void efi_smbios_init(void);
 /* ---- efi/global_vars.c: the globally defined variables the OS expects ---- */
 void efi_global_vars_init(void);
 void efi_global_vars_boot_option(const EFI_DEVICE_PATH *path, const CHAR16 *description);
+void efi_boot_current(int number);      /* BootCurrent; -1 deletes it (no Boot#### runs) */
+/* An EFI_GLOBAL_VARIABLE in new efi_alloc memory with its size, or NULL (absent). */
+void *efi_global_var(const CHAR16 *name, UINTN *size);
+void efi_global_var_delete(const CHAR16 *name);          /* logs a failure */
 
 /* ---- efi/var_flash.c: the NV variables in cfi-flash bank 1 ---- */
 struct platform;
@@ -136,8 +140,10 @@ EFI_STATUS efi_memattr_init(const struct region *ram, unsigned nr_ram);
 
 /* ---- efi/devpath.c: EFI_DEVICE_PATH_UTILITIES_PROTOCOL ---- */
 EFI_STATUS efi_devpath_init(void);
-/* The protocol's member, for the core's own use: path + node, in new pool memory. */
+/* The protocol's members, for the core's own use: results in new pool memory. */
 EFI_DEVICE_PATH *EFIAPI AppendDeviceNode(const EFI_DEVICE_PATH *path, const EFI_DEVICE_PATH *node);
+EFI_DEVICE_PATH *EFIAPI AppendDevicePath(const EFI_DEVICE_PATH *src1,
+					 const EFI_DEVICE_PATH *src2);
 EFI_STATUS efi_devpath_text_init(void);   /* efi/devpath_text.c: to and from text */
 
 /* ---- efi/rng.c ---- */
@@ -195,7 +201,7 @@ EFI_STATUS efi_load_file(EFI_DEVICE_PATH *path, void **buf, UINTN *size,
 EFI_DEVICE_PATH *efi_file_path(EFI_HANDLE dev, const CHAR16 *name);
 
 /* ---- efi/boot_manager.c: what to boot without -kernel; returns only through fatal() ---- */
-void efi_boot_from_disks(void) __attribute__((noreturn));
+void efi_boot_manager(void) __attribute__((noreturn));
 
 /* ---- efi/linux.c: QEMU's -kernel ---- */
 /* Boot it; returns only through fatal(). */

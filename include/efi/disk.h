@@ -7,6 +7,11 @@
 #include "blkdev.h"
 #include "efi/core.h"
 
+/* EDK2's vendor GUID for virtio-mmio transports, so paths read as EDK2's do. */
+#define VIRTIO_MMIO_GUID \
+	{ 0x837dca9e, 0xe874, 0x4d82, { 0xb2, 0x9a, 0x23, 0xfe, 0x0e, 0x23, 0xd1, 0xe2 } }
+#define PNP0A03 0x0a0341d0              /* EISA id of a PCI root bridge */
+
 /* One BlockIo + DiskIo pair over a block device (UEFI 2.10 sections 13.7, 13.9). */
 struct efi_block {
 	EFI_BLOCK_IO_PROTOCOL bio;
@@ -25,5 +30,9 @@ EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *efi_simple_fs_mount(const struct blkdev *dev);
 /* efi/disks.c: handles for every disk drivers/disks.c found, their partitions and file
  * systems; the devices stop at ExitBootServices. */
 void efi_disks_init(void);
+/* The device path of a disk at d's place (its transport, PCI path or MMIO base):
+ * PciRoot(0)/Pci(d,f)... or VenHw(virtio-mmio, base); efi_alloc memory, or NULL. */
+struct disk;
+EFI_DEVICE_PATH *efi_disk_device_path(const struct disk *d);
 
 #endif

@@ -78,6 +78,18 @@ static void test_has_word(void **state)
 	assert_false(ucs2_has_word(line, ARRAY_SIZE(line), u""));
 }
 
+static void test_vercmp(void **state)
+{
+	assert_true(ucs2_vercmp(u"linux-6.10.efi", u"linux-6.9.efi") > 0);
+	assert_true(ucs2_vercmp(u"linux-6.1.0-13.efi", u"linux-6.1.0-9.efi") > 0);
+	assert_true(ucs2_vercmp(u"a-007", u"a-7") == 0);          /* leading zeros */
+	assert_true(ucs2_vercmp(u"a-7b", u"a-7") > 0);            /* a longer name */
+	assert_true(ucs2_vercmp(u"a", u"b") < 0);
+	assert_true(ucs2_vercmp(u"", u"") == 0);
+	assert_true(ucs2_vercmp(u"0", u"00") == 0);
+	assert_true(ucs2_vercmp(u"x100", u"x99") > 0);
+}
+
 static void test_crc32(void **state)
 {
 	/* The check value of CRC-32/ISO-HDLC, and pieces adding up to the whole. */
@@ -131,6 +143,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_decode),
 		cmocka_unit_test(test_utf8_to_utf16),
 		cmocka_unit_test(test_has_word),
+		cmocka_unit_test(test_vercmp),
 		cmocka_unit_test(test_crc32),
 		cmocka_unit_test(test_sum8),
 		cmocka_unit_test(test_vformat),

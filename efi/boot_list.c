@@ -1,0 +1,55 @@
+/* The boot manager's list (include/efi/boot.h): entries added once, printed in one
+ * form for the log and the menu. */
+#include "efi/boot.h"
+#include "log.h"
+
+void boot_list_add(struct boot_list *l, const struct boot_entry *e)
+{
+	UINTN size = efi_devpath_size(e->path);
+
+	for (unsigned i = 0; i < l->n; i++) {
+		const struct boot_entry *o = &l->e[i];
+
+		if (efi_devpath_size(o->path) == size && !memcmp(o->path, e->path, size) &&
+		    o->data_size == e->data_size &&
+		    (!e->data_size || !memcmp(o->data, e->data, e->data_size))) {
+			FreePool(e->path);
+			return;
+		}
+	}
+	if (l->n == BOOT_MAX) {
+		if (!l->full++)
+			warn("EFI-lite: more than %u things to boot: the rest are ignored",
+			     BOOT_MAX);
+		FreePool(e->path);
+		return;
+	}
+	l->e[l->n++] = *e;
+}
+
+static void print_ucs2(const CHAR16 *s)
+{
+	for (; s && *s; s++)
+		printf("%c", *s < 0x80 ? (char)*s : '?');
+}
+
+void boot_entry_print(const struct boot_entry *e)
+{
+	EFI_DEVICE_PATH_TO_TEXT_PROTOCOL *tt;
+	CHAR16 *text = NULL;
+
+	if (e->number >= 0) {
+		printf("Boot%04X \"", e->number);
+		print_ucs2(e->description);
+		printf("\" (%s)", e->source);
+	} else {
+		printf("%s", e->source);
+	}
+	if (e->path && !LocateProtocol(&efi_device_path_to_text_guid, NULL, (void **)&tt))
+		text = tt->ConvertDevicePathToText(e->path, FALSE, FALSE);
+	if (text) {
+		printf(" ");
+		print_ucs2(text);
+	}
+	FreePool(text);
+}
