@@ -158,7 +158,10 @@ def check_loader_variables(fw, v, selected):
     assert text(v, "LoaderInfo").startswith("systemd-boot 252"), v
     assert text(v, "LoaderDevicePartUUID") == L.ESP_GUID.upper()
     assert text(v, "LoaderImageIdentifier") == r"\EFI\BOOT\BOOTAA64.EFI"
-    assert text(v, "LoaderEntries").split("\0") == ["efilite-uki.efi", "efilite-type1.conf"]
+    # Its own entry for firmware setup comes where OsIndicationsSupported offers it (EDK2).
+    entries = text(v, "LoaderEntries").split("\0")
+    assert entries[:2] == ["efilite-uki.efi", "efilite-type1.conf"], entries
+    assert set(entries[2:]) <= {"auto-reboot-to-firmware-setup"}, entries
     assert text(v, "LoaderEntrySelected") == selected
     assert text(v, "LoaderFirmwareInfo").startswith({"efilite": "EFI-lite", "edk2": "EDK II"}[fw])
     assert text(v, "LoaderFirmwareType") == {"efilite": "UEFI 2.100", "edk2": "UEFI 2.70"}[fw]
@@ -199,3 +202,21 @@ def test_uki_alone_on_the_esp(kit, tmp_path):
     assert "LoaderInfo" not in v, v
     assert re.search(r"EFI-lite: booting \S+/HD\(1,GPT,%s,0x800,0x20000\)/\\EFI\\Linux\\"
                      r"efilite-uki.efi\n" % L.ESP_GUID.upper(), log), log
+
+
+# What Debian's efibootmgr 18 wrote (efivarfs, attributes stripped) for
+# `efibootmgr -c -d /dev/vda -p 1 -L debian -l '\EFI\debian\grubaa64.efi'` on the
+# "debian" disk, under EFI-lite: the entry set_variables writes must be the same bytes.
+EFIBOOTMGR_DEBIAN = (
+    "010000006400640065006200690061006e00000004012a0001000000000800000000000000000200000000"
+    "00619c4a2f7e3b054d8c1a5e6f7081a2b30202040436005c004500460049005c00640065006200690061"
+    "006e005c00670072007500620061006100360034002e0065006600690000007fff0400")
+
+
+def test_load_option_is_what_efibootmgr_writes():
+    entry = L.load_option("debian", L.esp_path(r"\EFI\debian\grubaa64.efi"))
+    assert entry.hex() == EFIBOOTMGR_DEBIAN
+    attributes, desc, nodes, optional = L.parse_load_option(entry)
+    assert (attributes, desc, optional) == (1, "debian", b"")
+    assert L.describe_path(nodes) == (f"HD(1,GPT,{L.ESP_GUID},0x800,0x20000)/"
+                                      r"File(\EFI\debian\grubaa64.efi)")
