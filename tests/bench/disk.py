@@ -275,10 +275,10 @@ METHOD = """\
   init), which is the firmware's guest time before a loader runs; and *kernel's clock*,
   the guest counter at init minus the kernel's own timestamp on `Run /init as init
   process`: when the kernel's clock started at 0 in `time_init()`, early in
-  `start_kernel`, a load-independent stand-in for the kernel's first line (it comes a
-  little later, and the init's shell start-up is in it, the same for every firmware).
-  The targets are judged on wall time, as in the fw_cfg section; the guest-time ratio of
-  the kernel's clock is given beside them. A firmware that
-  fails to boot an image gets a "failed" row with the reason, and is not tried again on
-  that image.
+  `start_kernel`, a stand-in for the kernel's first line that host load hardly moves
+  (it comes a little later, and the init's shell start-up is in it, the same for every
+  firmware). The targets are judged on wall time, as in the fw_cfg section; the
+  guest-time ratio of the kernel's clock is given beside them. A firmware that fails to
+  boot an image gets a "failed" row with the reason, and is not tried again on that
+  image.
 """
