@@ -303,6 +303,7 @@ class Firmware:
     bios: str
     vars_template: str      # None: a blank 64 MiB bank, which the firmware formats
     efi_line: str           # how the kernel names it: "efi: EFI v2.100 by EFI-lite"
+    banner: str             # a regex for its first line: once per start of the machine
 
     def vars_file(self, path):
         if self.vars_template:
@@ -313,8 +314,10 @@ class Firmware:
         return str(path)
 
 
-EFILITE = Firmware("efilite", FIRMWARE, None, "efi: EFI v2.100 by EFI-lite")
-EDK2 = Firmware("edk2", AAVMF_CODE, AAVMF_VARS, "efi: EFI v2.70 by EDK II")
+EFILITE = Firmware("efilite", FIRMWARE, None, "efi: EFI v2.100 by EFI-lite",
+                   r"^EFI-lite \S+ at EL\d")
+EDK2 = Firmware("edk2", AAVMF_CODE, AAVMF_VARS, "efi: EFI v2.70 by EDK II",
+                r"^UEFI firmware \(version")
 FIRMWARES = {f.name: f for f in (EFILITE, EDK2)}
 
 

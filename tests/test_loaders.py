@@ -133,6 +133,7 @@ def test_shim_fallback_round_trip(fw, kit, tmp_path):
     f = L.FIRMWARES[fw]
     vars_path, disk = f.vars_file(tmp_path / "vars.fd"), kit("shim")
     log, v = check(L.boot_disk(f, disk, vars_path), fw, "ext4")
+    assert len(re.findall(f.banner, log, re.M)) == 1, log     # no reset on the way
     entries = debian_entries(v)
     want = f"HD(1,GPT,{L.ESP_GUID},{L.ESP_START:#x},{L.ESP_BLOCKS:#x})/File(\\EFI\\debian\\shimaa64.efi)"
     assert list(entries.values()) == [want], (entries, log)
