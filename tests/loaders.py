@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import diskimg
 import initramfs
+from loadopt import (END, describe_path, filepath, hd_gpt, load_option,  # noqa: F401
+                     parse_load_option, setvar_options)
 from qemu import BUILD, FIRMWARE, boot
 
 CACHE = os.environ.get("EFILITE_CACHE", os.path.expanduser("~/.cache/efilite"))
@@ -152,67 +154,11 @@ def csv(*lines):
     return ("\ufeff" + "".join(line + "\n" for line in lines)).encode("utf-16-le")
 
 
-# ---- EFI_LOAD_OPTION (UEFI 2.10 3.1.3) and the device paths in it (10.3) ----
-
-def hd_node(part, start, blocks, guid):
-    """MEDIA_DEVICE_PATH / MEDIA_HARDDRIVE_DP: GPT (2) partition, GUID signature (2)."""
-    return struct.pack("<BBHIQQ16sBB", 4, 1, 42, part, start, blocks,
-                       uuid.UUID(guid).bytes_le, 2, 2)
-
-
-def file_node(path):
-    name = (path + "\0").encode("utf-16-le")
-    return struct.pack("<BBH", 4, 4, 4 + len(name)) + name
-
-
-END = bytes([0x7f, 0xff, 4, 0])
-
+# ---- the Boot#### entry the tests write (tests/loadopt.py encodes it) ----
 
 def esp_path(file):
     """HD(1,GPT,ESP_GUID,...)/File(file): the short form efibootmgr writes."""
-    return hd_node(1, ESP_START, ESP_BLOCKS, ESP_GUID) + file_node(file) + END
-
-
-def load_option(description, path, optional=b"", attributes=1):
-    """LOAD_OPTION_ACTIVE (1) by default, as efibootmgr -c makes it."""
-    desc = (description + "\0").encode("utf-16-le")
-    return struct.pack("<IH", attributes, len(path)) + desc + path + optional
-
-
-def parse_load_option(data):
-    """(attributes, description, [(type, subtype, body)], optional data)."""
-    attributes, length = struct.unpack_from("<IH", data)
-    end = 6
-    while data[end:end + 2] != b"\0\0":
-        end += 2
-    desc = data[6:end].decode("utf-16-le")
-    dp, nodes, i = data[end + 2:end + 2 + length], [], 0
-    while i < len(dp):
-        t, s, n = struct.unpack_from("<BBH", dp, i)
-        nodes.append((t, s, dp[i + 4:i + n]))
-        i += n
-        if (t, s) == (0x7f, 0xff):
-            break
-    return attributes, desc, nodes, data[end + 2 + length:]
-
-
-def describe_path(nodes):
-    """The nodes as UEFI's text form, for the two media nodes the tests look at."""
-    out = []
-    for t, s, body in nodes:
-        if (t, s) == (4, 1):
-            part, start, blocks, sig, _, _ = struct.unpack("<IQQ16sBB", body)
-            out.append(f"HD({part},GPT,{uuid.UUID(bytes_le=sig)},{start:#x},{blocks:#x})")
-        elif (t, s) == (4, 4):
-            out.append(f"File({body.decode('utf-16-le').rstrip(chr(0))})")
-        elif (t, s) != (0x7f, 0xff):
-            out.append(f"Node({t},{s})")
-    return "/".join(out)
-
-
-def setvar_options(variables):
-    """setvar.efi's load options for {name: bytes or None (delete)}."""
-    return " ".join(f"{n}={v.hex() if v is not None else '-'}" for n, v in variables.items())
+    return hd_gpt(1, ESP_START, ESP_BLOCKS, ESP_GUID) + filepath(file) + END
 
 
 # ---- the initramfs: facts from efivarfs ----

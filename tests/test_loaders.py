@@ -188,11 +188,10 @@ def test_systemd_boot(fw, entry, selected, kit, tmp_path):
         assert "StubInfo" not in v, v
         assert re.search(r"^INIT: cmdline: initrd=\\initrd.img ", log, re.M), log
     if fw == "efilite":
-        assert re.search(r"EFI-lite: booting \S+/HD\(1,GPT,%s,0x800,0x20000\)/\\EFI\\BOOT\\"
-                         r"BOOTAA64.EFI\n" % L.ESP_GUID.upper(), log), log
+        assert re.search(r"EFI-lite: booting removable media \S+/HD\(1,GPT,%s,0x800,"
+                         r"0x20000\)/\\EFI\\BOOT\\BOOTAA64.EFI\n" % L.ESP_GUID.upper(), log), log
 
 
-@BOOT_MANAGER
 def test_uki_alone_on_the_esp(kit, tmp_path):
     """No boot loader and no boot entry, only \\EFI\\Linux\\*.efi: EFI-lite's boot
     manager starts the UKI itself (EDK2 does not: nothing to compare with)."""
@@ -201,7 +200,7 @@ def test_uki_alone_on_the_esp(kit, tmp_path):
     log, v = check(run, "efilite", "uki-only")
     assert text(v, "StubInfo").startswith("systemd-stub 252"), v
     assert "LoaderInfo" not in v, v
-    assert re.search(r"EFI-lite: booting \S+/HD\(1,GPT,%s,0x800,0x20000\)/\\EFI\\Linux\\"
+    assert re.search(r"EFI-lite: booting UKI \S+/HD\(1,GPT,%s,0x800,0x20000\)/\\EFI\\Linux\\"
                      r"efilite-uki.efi\n" % L.ESP_GUID.upper(), log), log
 
 
