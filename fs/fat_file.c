@@ -194,7 +194,8 @@ int fat_open(struct fat_file *dir, const uint16_t *path, unsigned mode, uint8_t 
 	uint32_t i = 0, n;
 	int rc = FAT_OK;
 
-	if ((mode & ~3u) || (create_it && !write) || (attr & ~FAT_ATTR_VALID) || !dir->is_dir)
+	if ((mode & ~3u) || (create_it && !write) || (attr & ~FAT_ATTR_VALID) ||
+	    (!dir->is_dir && path[0] != '\\'))	/* an absolute path starts at the root */
 		return FAT_INVALID;
 	if (write && dir->v->dev.read_only)
 		return FAT_WRITE_PROTECTED;

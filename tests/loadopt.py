@@ -35,11 +35,41 @@ def filepath(name):
     return node(4, 4, (name + "\0").encode("utf-16-le"))
 
 
-def load_option(description, path, data=b"", active=True):
-    """path: the nodes, END appended here."""
-    path += END
-    return (struct.pack("<IH", 1 if active else 0, len(path)) +
-            (description + "\0").encode("utf-16-le") + path + data)
+def load_option(description, path, optional=b"", attributes=1):
+    """path ends in END; LOAD_OPTION_ACTIVE (1) by default, as efibootmgr -c makes it."""
+    return (struct.pack("<IH", attributes, len(path)) +
+            (description + "\0").encode("utf-16-le") + path + optional)
+
+
+def parse_load_option(data):
+    """(attributes, description, [(type, subtype, body)], optional data)."""
+    attributes, length = struct.unpack_from("<IH", data)
+    end = 6
+    while data[end:end + 2] != b"\0\0":
+        end += 2
+    desc = data[6:end].decode("utf-16-le")
+    dp, nodes, i = data[end + 2:end + 2 + length], [], 0
+    while i < len(dp):
+        t, s, n = struct.unpack_from("<BBH", dp, i)
+        nodes.append((t, s, dp[i + 4:i + n]))
+        i += n
+        if (t, s) == (0x7f, 0xff):
+            break
+    return attributes, desc, nodes, data[end + 2 + length:]
+
+
+def describe_path(nodes):
+    """The nodes as UEFI's text form, for the two media nodes the tests look at."""
+    out = []
+    for t, s, body in nodes:
+        if (t, s) == (4, 1):
+            part, start, blocks, sig, _, _ = struct.unpack("<IQQ16sBB", body)
+            out.append(f"HD({part},GPT,{uuid.UUID(bytes_le=sig)},{start:#x},{blocks:#x})")
+        elif (t, s) == (4, 4):
+            out.append(f"File({body.decode('utf-16-le').rstrip(chr(0))})")
+        elif (t, s) != (0x7f, 0xff):
+            out.append(f"Node({t},{s})")
+    return "/".join(out)
 
 
 def u16(*numbers):
@@ -55,6 +85,6 @@ def gpt_partition(image, number=1):
     return guid, first, last - first + 1
 
 
-def bootvars_append(**variables):
-    """The command line tests/efi/bootvars.c takes: NAME=HEX for each, NAME= deletes."""
-    return " ".join(f"{name}={value.hex()}" for name, value in variables.items())
+def setvar_options(variables):
+    """tests/efi/setvar.c's load options for {name: bytes or None (delete)}."""
+    return " ".join(f"{n}={v.hex() if v is not None else '-'}" for n, v in variables.items())

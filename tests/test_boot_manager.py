@@ -1,7 +1,7 @@
 """The boot manager: BootNext, BootOrder and Boot#### (full paths, the HD() and FILEPATH
 short forms, device-only paths), QEMU's bootindex, the removable-media path, UKIs in
 \\EFI\\Linux, and the menu. A first QEMU run writes the variables with
-tests/efi/bootvars.c into a vars file; the next runs boot from it, and
+tests/efi/setvar.c into a vars file; the next runs boot from it, and
 tests/efi/whereami.c says which file ran, with which LoadOptions and BootCurrent."""
 import os
 import re
@@ -14,7 +14,7 @@ import loadopt as lo
 from qemu import BUILD, boot, qemu_cmd
 
 WHEREAMI = os.path.join(BUILD, "efi-apps", "whereami.efi")
-BOOTVARS = os.path.join(BUILD, "efi-apps", "bootvars.efi")
+SETVAR = os.path.join(BUILD, "efi-apps", "setvar.efi")
 NOTE = {"/EFI/BOOT/Note With Long Name.txt": b"found by name\n"}
 
 
@@ -48,10 +48,11 @@ def drives(vars_fd, *disks):
 
 
 def set_vars(vars_fd, **variables):
-    run = boot(kernel=BOOTVARS, append=lo.bootvars_append(**variables),
+    """Write the variables through tests/efi/setvar.c, in a QEMU run of their own."""
+    run = boot(kernel=SETVAR, append=lo.setvar_options(variables),
                extra=drives(vars_fd), timeout=30)
     for name in variables:
-        assert re.search(rf"bootvars: {name}: \d+ bytes: Success", run.log), run.log
+        assert f"setvar: {name}: Success" in run.log, run.log
     return run
 
 
@@ -75,13 +76,13 @@ def options(images, tmp_path_factory):
     full = lo.pci_root() + lo.pci(1) + short
     fd = vars_file(tmp_path_factory.mktemp("bootmgr-vars"))
     set_vars(fd,
-             Boot0001=lo.load_option("a", short + lo.filepath(r"\EFI\test\a.efi"),
+             Boot0001=lo.load_option("a", short + lo.filepath(r"\EFI\test\a.efi") + lo.END,
                                      "opt-a".encode("utf-16-le")),
-             Boot0002=lo.load_option("c", lo.filepath(r"\EFI\test\c.efi")),
-             Boot0003=lo.load_option("inactive", short + lo.filepath(r"\EFI\test\a.efi"),
-                                     active=False),
-             Boot0004=lo.load_option("b", full + lo.filepath(r"\EFI\test\b.efi")),
-             Boot0005=lo.load_option("disk b", lo.pci_root() + lo.pci(2)),
+             Boot0002=lo.load_option("c", lo.filepath(r"\EFI\test\c.efi") + lo.END),
+             Boot0003=lo.load_option("inactive", short + lo.filepath(r"\EFI\test\a.efi") +
+                                     lo.END, attributes=0),
+             Boot0004=lo.load_option("b", full + lo.filepath(r"\EFI\test\b.efi") + lo.END),
+             Boot0005=lo.load_option("disk b", lo.pci_root() + lo.pci(2) + lo.END),
              Boot0006=b"\x01\x00\x00\x00\xff\x00d\x00",          # a path past the end
              BootOrder=lo.u16(3, 1, 4, 6, 7, 5, 2),
              BootNext=lo.u16(4))

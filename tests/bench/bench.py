@@ -13,6 +13,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 import initramfs                                    # noqa: E402  (tests/initramfs.py)
 from qemu import BUILD, FIRMWARE                    # noqa: E402
 from contenders import CONFIGS, CONTENDERS, EFI, LABEL, Contenders  # noqa: E402
+import disk                                         # noqa: E402
 import report                                       # noqa: E402
 import timing                                       # noqa: E402
 
@@ -106,6 +107,12 @@ def boot(c, name, cfg, append, extra, logs, kind):
     return b
 
 
+def disk_section(work, kernel, runs, icount_runs, logs, progress):
+    """GRUB and systemd-boot + UKI from disk under EFI-lite, EDK2 and U-Boot."""
+    bench = disk.DiskBench(work, kernel, os.path.join(work, "cntvct"), FIRMWARE)
+    return disk.run(bench, CONFIGS[0], runs, icount_runs, ICOUNT, logs, progress)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", 0)) or None,
@@ -114,6 +121,9 @@ def main():
     ap.add_argument("--quick", action="store_true",
                     help="1 run, 1 CPU / 1 GiB only, results in build/bench")
     ap.add_argument("--kernel", help="kernel Image (default: the newest cloud kernel)")
+    ap.add_argument("--disk-only", action="store_true",
+                    help="only the disk section (1 CPU / 1 GiB), printed and written to "
+                         "build/bench/out/disk.md")
     args = ap.parse_args()
     runs = args.runs or (1 if args.quick else 5)
     configs = CONFIGS[:1] if args.quick else CONFIGS
@@ -127,9 +137,20 @@ def main():
     c = Contenders(work, kernel, build_initrd(work), FIRMWARE)
     names = [n for n, _, _ in CONTENDERS]
     icount_runs = min(runs, ICOUNT_RUNS)
-    progress = Progress(len(names) * (1 + len(configs) * (runs + icount_runs)))
-    res = report.Results(c, configs, runs, APPEND)
+    disk_boots = len(disk.FIRMWARES) * len(disk.IMAGES) * (runs + icount_runs)
     others = OtherLoad()
+    if args.disk_only:
+        progress = Progress(disk_boots)
+        d = disk_section(work, kernel, runs, icount_runs, logs, progress)
+        progress.end()
+        out = os.path.join(work, "out")
+        os.makedirs(out, exist_ok=True)
+        with open(os.path.join(out, "disk.md"), "w") as f:
+            f.write(disk.section(d) + "\n")
+        print(disk.section(d) + f"\n\nWritten: {os.path.join(out, 'disk.md')}")
+        return
+    progress = Progress(len(names) * (1 + len(configs) * (runs + icount_runs)) + disk_boots)
+    res = report.Results(c, configs, runs, APPEND)
 
     # A first boot of each warms the host's page cache; with efi=debug the kernel
     # prints the memory map it received.
@@ -152,6 +173,7 @@ def main():
                 res.add_icount(cfg, name, b)
                 progress(f"{cfg.name}, icount {run + 1}/{icount_runs}: {LABEL[name]} "
                          f"init at {timing.guest_seconds(b.log):.4f} s guest time")
+    res.disk = disk_section(work, kernel, runs, icount_runs, logs, progress)
     progress.end()
     res.others = others.cpus()
     if res.others > 0.2:

@@ -44,3 +44,34 @@ def test_ms():
     assert ms([0.1, 0.2, 0.25]) == "200 (100-250)"
     assert ms([0.1234]) == "123"
     assert ms([]) == "-"
+
+
+def test_disk_section_tolerates_a_failed_boot():
+    """A firmware that did not boot an image is a "failed" row, and the targets that
+    need it say so instead of a ratio."""
+    from contenders import CONFIGS
+    import disk
+    res = disk.DiskResults(CONFIGS[0], 1)
+    ok = (b"[    0.800000] Run /init as init process\nBENCH: cntvct 62500000 cntfrq 62500000\n"
+          b"BENCH: LoaderTimeInitUSec 12000\n")
+    for fw, kernel in (("edk2", 1.0), ("uboot", 0.5)):
+        for image, _ in disk.IMAGES:
+            times = {"loader": 0.1, "stub": 0.2, "kernel": kernel, "init": 2.0, "exit": 2.1}
+            assert res.add(image, fw, timing.Boot(ok, times), False) is None
+            assert res.add(image, fw, timing.Boot(ok, times), True) is None
+    crash = timing.Boot(b"EFI-lite crash\n", {"output": 0.05, "loader": 0.1}, 0)
+    assert res.add("grub", "efilite", crash, False) == "init was not reached"
+    good = {"loader": 0.05, "stub": 0.1, "kernel": 0.2, "init": 1.2, "exit": 1.3}
+    res.add("sdboot", "efilite", timing.Boot(ok, good), False)
+    res.add("sdboot", "efilite", timing.Boot(ok, good), True)
+    grub = disk.table(res, "grub")
+    assert "| EFI-lite | failed (init was not reached) |" in grub
+    assert "| U-Boot | 100 | 200 | 500 | 2000 | 2100 | 12 | 200 | 1000 | - |" in grub
+    assert ("| EDK2 (AAVMF) | 100 | 200 | 1000 | 2000 | 2100 | 12 | 200 | 1000 | 5.0x / 1.7x; "
+            "1.0x |") in disk.table(res, "sdboot")
+    t = {name: (measured, passed) for name, measured, passed in disk.targets(res)}
+    assert t["disk, GRUB (grub-mkimage) from the ESP: kernel's first line at least 5x sooner "
+             "than EDK2"] == ("failed to boot", None)
+    assert t["disk, systemd-boot 252 and a UKI: kernel's first line at least 2x sooner than "
+             "U-Boot"] == ("2.50x (guest time: 1.0x)", True)
+    assert [v for k, v in t.items() if "LoaderTimeInitUSec" in k] == [("12.0 ms", True)]

@@ -40,8 +40,9 @@ class Boot:
         return self.log.decode("utf-8", "replace").replace("\r\n", "\n")
 
 
-def timed_boot(cmd, timeout):
-    """Run QEMU until it exits, stamping each chunk of serial output as it arrives."""
+def timed_boot(cmd, timeout, markers=None):
+    """Run QEMU until it exits, stamping each chunk of serial output as it arrives;
+    markers: the milestones to find (default MARKERS)."""
     chunks = []
     with tempfile.TemporaryFile() as err:
         start = time.monotonic()
@@ -62,14 +63,14 @@ def timed_boot(cmd, timeout):
         end = time.monotonic() - start
         p.stdout.close()
         err.seek(0)
-        boot = Boot(b"".join(d for _, d in chunks), milestones(chunks), p.returncode,
+        boot = Boot(b"".join(d for _, d in chunks), milestones(chunks, markers), p.returncode,
                     timed_out, err.read())
     if not timed_out:
         boot.times["exit"] = end
     return boot
 
 
-def milestones(chunks):
+def milestones(chunks, markers=None):
     """Arrival time of the first output byte and of the chunk that completes each marker."""
     if not chunks:
         return {}
@@ -79,7 +80,7 @@ def milestones(chunks):
         ends.append(total)
     log = b"".join(d for _, d in chunks)
     times = {"output": chunks[0][0]}
-    for name, marker in MARKERS:
+    for name, marker in markers or MARKERS:
         i = log.find(marker)
         if i >= 0:
             times[name] = chunks[bisect.bisect_right(ends, i + len(marker) - 1)][0]

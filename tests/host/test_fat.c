@@ -293,6 +293,22 @@ static void check_mtools_tree(struct fat_volume *v)
 	open_path(v, "\\empty\\x", 0, 0, FAT_NOT_FOUND);
 }
 
+/* An absolute path opened from a file's handle starts at the root, as EDK2's FAT driver
+ * has it: shim's fallback opens \EFI\debian\BOOTAA64.CSV from the CSV's own handle. A
+ * relative one stays refused. */
+static void absolute_from_a_file(struct fat_volume *v)
+{
+	struct fat_file *f = open_path(v, "\\EFI\\BOOT\\BOOTAA64.EFI", 0, 0, FAT_OK), *g;
+	uint16_t p[64];
+
+	a16(p, "\\EFI\\BOOT\\BOOTAA64.EFI");
+	assert_int_equal(fat_open(f, p, 0, 0, &g), FAT_OK);
+	fat_close(g);
+	a16(p, "BOOTAA64.EFI");
+	assert_int_equal(fat_open(f, p, 0, 0, &g), FAT_INVALID);
+	fat_close(f);
+}
+
 static void test_read(const char *mkfs, unsigned kib, uint32_t bs, unsigned bits)
 {
 	struct fat_volume *v;
@@ -307,6 +323,7 @@ static void test_read(const char *mkfs, unsigned kib, uint32_t bs, unsigned bits
 	fat_close(open_path(v, "\\EFI\\BOOT\\BOOTAA64.EFI", 0, 0, FAT_OK));
 	fprintf(stderr, "open of a 3-component path: %u reads\n", fdev.reads);
 	assert_true(fdev.reads <= 6);
+	absolute_from_a_file(v);
 	check_mtools_tree(v);
 	assert_int_equal(fat_volinfo(v, &vi), FAT_OK);
 	assert_int_equal(vi.fat_bits, bits);
