@@ -35,10 +35,16 @@ def test_no_memory_access_before_mmu_on():
     assert len(insns) > 20 and not memory_accesses(insns)
     assert sum(1 for m in insns if re.search(r"msr\s+sctlr_el1", m)) == 1
     assert sum(1 for m in insns if re.search(r"\tb\s+[0-9a-f]+ <mmu_on>", m)) == 1
-    # The EL2 stub runs with the EL2 MMU off until it turns it on.
+    # The EL2 stub runs with the EL2 MMU off until it turns it on, which it does in
+    # el2_mmu_on, outside page 0 (unmapped in the run-time tables it turns on).
     insns = disassemble(s["__el2stub_start"], s["__el2stub_end"])
     assert len(insns) > 20 and not memory_accesses(insns)
-    assert any(re.search(r"msr\s+sctlr_el2", m) for m in insns)
+    assert s["__el2stub_end"] <= 4096 and s["el2_mmu_on"] >= 4096
+    assert sum(1 for m in insns if re.search(r"\tb\s+[0-9a-f]+ <el2_mmu_on>", m)) == 1
+    assert not any(re.search(r"msr\s+sctlr_el2", m) for m in insns)
+    tail = disassemble(s["el2_mmu_on"], s["el2_mmu_on"] + 64)
+    tail = tail[:next(i for i, m in enumerate(tail) if re.search(r"\teret", m)) + 1]
+    assert re.search(r"msr\s+sctlr_el2", tail[0]) and not memory_accesses(tail)
 
 
 def baked_tables():
