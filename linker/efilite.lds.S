@@ -23,6 +23,7 @@ SECTIONS
 	__text_start = .;
 	.text : {
 		KEEP(*(.text.vectors))
+		. += __erratum_pad;		/* from the Makefile: see the link there */
 		*(.text .text.*)
 	}
 	. = ALIGN(4096);
