@@ -44,6 +44,8 @@ CFLAGS = -std=gnu11 -Os -g -ffreestanding -nostdlib -fno-pic -fno-pie -mgeneral-
 LTO      ?= -flto -ffat-lto-objects
 LTO_LINK  = $(if $(LTO),-flto-partition=one -fno-function-sections -fno-data-sections)
 NO_LTO    = $(B)/lib/libc.o $(B)/boot/psci.o $(B)/drivers/%.o $(B)/fwcfg/%.o
+# EXTRA_CFLAGS and LDFLAGS_EXTRA: for measuring an option's effect on the image size
+# (docs/architecture.md, "Image size"), e.g. make B=/tmp/b EXTRA_CFLAGS=-fno-stack-protector
 ASFLAGS = -Iinclude -I$(B)/gen -D__ASSEMBLY__
 LDFLAGS = -nostdlib -static -no-pie -Wl,--gc-sections -Wl,--no-warn-rwx-segments \
 	  -Wl,--build-id=none -T $(B)/efilite.lds $(LTO_LINK) $(LDFLAGS_EXTRA)
