@@ -12,9 +12,11 @@
  * EL2 while the firmware runs at EL1: one service, el2_rise (HVC with x0 = the run-time
  * table base, x1 = TCR_EL2, x2 = the exception stack): turn the EL2 MMU on with those
  * tables and continue after the HVC at EL2 (on SP_EL0, the same stack). Registers only:
- * the EL2 MMU is off here. Anything else that reaches EL2 is reported at EL1. This is
- * not in page 0 with the reset code: the instructions after the SCTLR write run on the
- * run-time tables, which leave page 0 unmapped.
+ * the EL2 MMU is off here. Anything else that reaches EL2 is reported at EL1. It lives
+ * in page 0 beside the reset code (the linker script): with the MMU off it needs no
+ * mapping, and that page's 2 KiB-aligned upper half was padding. The SCTLR write and
+ * what follows it run on the run-time tables, which leave page 0 unmapped, so that
+ * part (el2_mmu_on) is in .text.
  */
 	.section .text.el2stub, "ax"
 	.balign	2048
@@ -48,13 +50,7 @@ el2_unexpected:				/* slot 0; every slot but one comes here */
 	dsb	nsh
 	isb
 	mov_l	x9, SCTLR_EL2_RES1 | SCTLR_ON
-	msr	sctlr_el2, x9
-	mov_l	x9, SCTLR_EL1_RES1	/* EL1's MMU is no longer ours */
-	msr	sctlr_el1, x9
-	mov	x9, #SPSR_EL2T
-	msr	spsr_el2, x9
-	isb
-	eret
+	b	el2_mmu_on
 	.irp	slot, 9, 10, 11, 12, 13, 14, 15
 	.org	el2_stub_vectors + \slot * 0x80
 	b	el2_unexpected
@@ -62,6 +58,17 @@ el2_unexpected:				/* slot 0; every slot but one comes here */
 	.org	el2_stub_vectors + 0x800
 
 	.text
+/* The end of the HVC: from the EL2 MMU on, registers only still. */
+	.globl	el2_mmu_on
+el2_mmu_on:
+	msr	sctlr_el2, x9
+	mov_l	x9, SCTLR_EL1_RES1	/* EL1's MMU is no longer ours */
+	msr	sctlr_el1, x9
+	mov	x9, #SPSR_EL2T
+	msr	spsr_el2, x9
+	isb
+	eret
+
 /* el2_rise(root, tcr, exc_stack): through the stub above. */
 	.globl	el2_rise
 el2_rise:

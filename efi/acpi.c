@@ -77,7 +77,7 @@ void efi_acpi_init(void)
 	const char *why;
 	uint32_t size;
 	uint16_t item;
-	void *script, *rsdp;
+	void *script, *rsdp = NULL;       /* set when acpi_loader_check succeeds */
 
 	if (fwcfg_find_file("etc/table-loader", &item, &size)) {
 		info("EFI-lite: no ACPI tables from QEMU (acpi=off?): device tree only");

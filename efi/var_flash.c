@@ -6,6 +6,7 @@
  * Without a usable bank the variables stay in RAM, as the warning says.
  */
 #include <libfdt.h>
+#include "dt_edit.h"
 #include "log.h"
 #include "timer.h"
 #include "efi/core.h"
@@ -55,6 +56,6 @@ void efi_var_flash_fdt(void *fdt)
 {
 	int node = fdt_node_offset_by_compatible(fdt, -1, "cfi-flash");
 
-	if (in_use && node >= 0 && fdt_setprop_string(fdt, node, "status", "disabled"))
+	if (in_use && node >= 0 && dt_setprop(fdt, node, "status", "disabled", sizeof("disabled")))
 		warn("variables: cannot disable the flash node in the OS's device tree");
 }

@@ -13,14 +13,17 @@ SECTIONS
 		__premmu_start = .;
 		KEEP(*(.text.head))
 		__premmu_end = .;
+		/* The EL2 stub runs with EL2's MMU off only: page 0 suits it (boot/el2.S). */
+		. = ALIGN(2048);
+		__el2stub_start = .;
+		KEEP(*(.text.el2stub))
+		__el2stub_end = .;
 	}
 	. = ALIGN(4096);
 	__text_start = .;
 	.text : {
-		__el2stub_start = .;
-		KEEP(*(.text.el2stub))
-		__el2stub_end = .;
 		KEEP(*(.text.vectors))
+		. += __erratum_pad;		/* from the Makefile: see the link there */
 		*(.text .text.*)
 	}
 	. = ALIGN(4096);
@@ -60,7 +63,7 @@ SECTIONS
 	}
 	__fwdata_end = ALIGN(4096);
 	ASSERT(__fwdata_end <= FWRAM_END, "firmware data does not fit its DRAM window")
-	ASSERT(__premmu_end <= FLASH_BASE + 4096, "pre-MMU code must fit in page 0")
+	ASSERT(__el2stub_end <= FLASH_BASE + 4096, "pre-MMU code and the EL2 stub must fit in page 0")
 
 	/DISCARD/ : { *(.comment) *(.note*) *(.eh_frame*) *(.interp) *(.dynamic) }
 }

@@ -1,10 +1,12 @@
-"""Static checks of build/efilite.elf: no data access before the MMU is on, and the baked
-translation tables give exactly the promised map, W^X, in both regimes."""
+"""Static checks of build/efilite.elf: no data access before the MMU is on, the baked
+translation tables give exactly the promised map, W^X, in both regimes, and the image
+stays within its size budget."""
 import os
 import re
 import struct
 import subprocess
-from qemu import BUILD
+import pytest
+from qemu import BUILD, FIRMWARE
 
 ELF = os.path.join(BUILD, "efilite.elf")
 CROSS = "aarch64-linux-gnu-"
@@ -35,10 +37,16 @@ def test_no_memory_access_before_mmu_on():
     assert len(insns) > 20 and not memory_accesses(insns)
     assert sum(1 for m in insns if re.search(r"msr\s+sctlr_el1", m)) == 1
     assert sum(1 for m in insns if re.search(r"\tb\s+[0-9a-f]+ <mmu_on>", m)) == 1
-    # The EL2 stub runs with the EL2 MMU off until it turns it on.
+    # The EL2 stub runs with the EL2 MMU off until it turns it on, which it does in
+    # el2_mmu_on, outside page 0 (unmapped in the run-time tables it turns on).
     insns = disassemble(s["__el2stub_start"], s["__el2stub_end"])
     assert len(insns) > 20 and not memory_accesses(insns)
-    assert any(re.search(r"msr\s+sctlr_el2", m) for m in insns)
+    assert s["__el2stub_end"] <= 4096 and s["el2_mmu_on"] >= 4096
+    assert sum(1 for m in insns if re.search(r"\tb\s+[0-9a-f]+ <el2_mmu_on>", m)) == 1
+    assert not any(re.search(r"msr\s+sctlr_el2", m) for m in insns)
+    tail = disassemble(s["el2_mmu_on"], s["el2_mmu_on"] + 64)
+    tail = tail[:next(i for i, m in enumerate(tail) if re.search(r"\teret", m)) + 1]
+    assert re.search(r"msr\s+sctlr_el2", tail[0]) and not memory_accesses(tail)
 
 
 def baked_tables():
@@ -144,3 +152,22 @@ def test_flash_driver_plain_accesses():
                           check=True).stdout
     assert all(f" T {f}\n" in syms for f in ("vs_flash_read", "vs_flash_program",
                                               "vs_flash_erase"))
+
+
+# DESIGN.md section 7: "The whole image, disks and variables included, under 128 KiB".
+IMAGE_LIMIT = 128 * 1024
+
+
+@pytest.mark.xfail(strict=True, reason="over 128 KiB still (docs/architecture.md, "
+                   "'Image size'): this mark goes when the image fits")
+def test_image_under_128k():
+    size = os.path.getsize(FIRMWARE)
+    assert size < IMAGE_LIMIT, f"efilite.bin is {size} bytes, {size - IMAGE_LIMIT + 1} " \
+        f"too many: docs/architecture.md, 'Image size', says where the bytes are"
+
+
+def test_no_erratum_843419_veneer():
+    """ld pads the stub section of an erratum 843419 veneer to 4 KiB; the Makefile's link
+    shifts the code by a few words until none is needed (see the link rule there)."""
+    veneers = [name for name in symbols() if name.startswith("e843419@")]
+    assert not veneers, f"{veneers}: each costs a 4 KiB page of flash"

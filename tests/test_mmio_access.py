@@ -73,6 +73,9 @@ def test_device_accesses_are_single_plain():
         want = sites(obj)
         if not want:
             continue
+        # What is checked here must be the code that is linked: link-time optimisation
+        # would compile it again (and inline it elsewhere) at the link (Makefile, NO_LTO).
+        assert ".gnu.lto_" not in objdump("-h", obj), f"{obj}: MMIO accessors under LTO"
         seen = set()
         for (sec, fn), insns in functions(obj).items():
             mmio = [(mn, ops) for s, off, mn, ops in insns if (s, off) in want]

@@ -15,6 +15,7 @@
 #include <libfdt.h>
 #include "layout.h"
 #include "platform.h"
+#include "dt_edit.h"
 #include "util.h"
 
 #define GiB (1ULL << 30)
@@ -638,6 +639,81 @@ static void test_fuzz_sweep(void **state)
 	assert_true(counts[1] > 1000);
 }
 
+/* ---- dt_setprop (boot/dt_edit.c): the OS's copy, with room to grow at its end ---- */
+
+/* virt.dtb in a buffer room bytes larger, totalsize saying so. */
+static void *grown(size_t room, size_t *size)
+{
+	size_t n;
+	void *orig = load("virt", &n), *fdt = calloc(1, n + room);
+
+	assert_non_null(fdt);
+	memcpy(fdt, orig, n);
+	free(orig);
+	fdt_set_totalsize(fdt, n + room);
+	*size = n + room;
+	return fdt;
+}
+
+static void assert_prop(const void *fdt, int node, const char *name, const char *want)
+{
+	int len;
+	const char *v = fdt_getprop(fdt, node, name, &len);
+
+	assert_int_equal(fdt_check_full(fdt, fdt_totalsize(fdt)), 0);
+	assert_non_null(v);
+	assert_int_equal(len, strlen(want) + 1);
+	assert_string_equal(v, want);
+}
+
+static void test_setprop_new_then_other_lengths(void **state)
+{
+	size_t size;
+	void *fdt = grown(256, &size);
+	int node = fdt_node_offset_by_compatible(fdt, -1, "cfi-flash"), len;
+	const void *reg = fdt_getprop(fdt, node, "reg", &len);
+	uint8_t old_reg[64];
+	uint32_t strings = fdt_size_dt_strings(fdt);
+
+	assert_true(node >= 0 && reg && len <= (int)sizeof(old_reg));
+	memcpy(old_reg, reg, len);
+	assert_null(fdt_getprop(fdt, node, "status", NULL));   /* QEMU sets none */
+	assert_int_equal(dt_setprop(fdt, node, "status", "disabled", 9), 0);
+	assert_prop(fdt, node, "status", "disabled");
+	assert_prop(fdt, node, "compatible", "cfi-flash");
+	assert_memory_equal(fdt_getprop(fdt, node, "reg", NULL), old_reg, len);
+	assert_int_equal(fdt_size_dt_strings(fdt), strings + 7);      /* "status" added once */
+	/* Another length: the old one is skipped (FDT_NOP), the name found again. */
+	assert_int_equal(dt_setprop(fdt, node, "status", "okay", 5), 0);
+	assert_prop(fdt, node, "status", "okay");
+	assert_int_equal(fdt_size_dt_strings(fdt), strings + 7);
+	/* The same length: in place. */
+	uint32_t struct_size = fdt_size_dt_struct(fdt);
+	assert_int_equal(dt_setprop(fdt, node, "status", "fail", 5), 0);
+	assert_prop(fdt, node, "status", "fail");
+	assert_int_equal(fdt_size_dt_struct(fdt), struct_size);
+	/* A name that is the tail of an existing one reuses it ("#size-cells"). */
+	assert_int_equal(dt_setprop(fdt, node, "size-cells", "x", 2), 0);
+	assert_prop(fdt, node, "size-cells", "x");
+	assert_int_equal(fdt_size_dt_strings(fdt), strings + 7);
+	assert_int_equal(fdt_path_offset(fdt, "/chosen") >= 0, 1);
+	free(fdt);
+}
+
+static void test_setprop_no_room(void **state)
+{
+	size_t size;
+	void *fdt = grown(16, &size), *before = malloc(size);
+	int node = fdt_node_offset_by_compatible(fdt, -1, "cfi-flash");
+
+	memcpy(before, fdt, size);
+	/* 12 bytes of header + 12 of value + 7 of name: more than 16. */
+	assert_int_equal(dt_setprop(fdt, node, "status", "disabled", 9), -FDT_ERR_NOSPACE);
+	assert_memory_equal(fdt, before, size);
+	free(before);
+	free(fdt);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -684,6 +760,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_fuzz_truncate),
 		cmocka_unit_test(test_fuzz_random),
 		cmocka_unit_test(test_fuzz_sweep),
+		cmocka_unit_test(test_setprop_new_then_other_lengths),
+		cmocka_unit_test(test_setprop_no_room),
 	};
 
 	if (argc > 1)

@@ -303,7 +303,16 @@ static void test_readonly(void **state)
 	assert_int_equal(rt_variable_set_readonly(NULL, &global, BS, 1, &one), EFI_INVALID_PARAMETER);
 	assert_int_equal(rt_variable_set_readonly(u"", &global, BS, 1, &one), EFI_INVALID_PARAMETER);
 	assert_int_equal(rt_variable_set_readonly(u"X", NULL, BS, 1, &one), EFI_INVALID_PARAMETER);
-	assert_int_equal(rt_variable_set_readonly(u"X", &global, BS, 0, &one), EFI_INVALID_PARAMETER);
+	/* size 0 deletes one of the firmware's own, and nothing the OS made */
+	assert_int_equal(rt_variable_set_readonly(u"X", &global, BS, 0, NULL), EFI_SUCCESS);
+	assert_int_equal(rt_variable_set_readonly(u"Gone", &global, BS, 1, &one), EFI_SUCCESS);
+	assert_int_equal(rt_variable_set_readonly(u"Gone", &global, 0, 0, NULL), EFI_SUCCESS);
+	assert_false(exists(u"Gone", &global));
+	assert_int_equal(set(u"Mine", &global, BS | RT, "x"), EFI_SUCCESS);
+	assert_int_equal(rt_variable_set_readonly(u"Mine", &global, 0, 0, NULL),
+			 EFI_WRITE_PROTECTED);
+	assert_string_equal(get(u"Mine", &global, &attr), "x");
+	assert_int_equal(rt_SetVariable(u"Mine", &global, 0, 0, NULL), EFI_SUCCESS);
 	assert_int_equal(rt_variable_set_readonly(u"X", &global, BS, 1, NULL), EFI_INVALID_PARAMETER);
 	assert_int_equal(rt_variable_set_readonly(u"X", &global, RT, 1, &one), EFI_INVALID_PARAMETER);
 	assert_int_equal(rt_variable_set_readonly(u"X", &global, BS | APPEND, 1, &one),
