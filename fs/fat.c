@@ -54,6 +54,7 @@ static int parse_bpb(struct fat_volume *v, const uint8_t *bs)
 	if (!total || total > v->dev.nr_blocks)
 		return bad("total sectors beyond the device", total);
 	v->bps = bps;
+	v->slot_sectors = FAT_SLOT_BYTES / bps;
 	v->spc = spc;
 	v->cluster_size = bps * spc;
 	v->nfats = bs[BPB_NumFATs];
@@ -131,7 +132,7 @@ int fat_mount(const struct blkdev *dev, void (*now)(struct fat_time *t),
 	v->now = now;
 	v->sect = calloc(1, dev->block_size);
 	for (unsigned i = 0; i < FAT_CACHE_SLOTS && v->sect; i++)
-		if (!(v->cache[i].buf = calloc(1, dev->block_size)))
+		if (!(v->cache[i].buf = calloc(1, FAT_SLOT_BYTES)))
 			goto fail;
 	if (!v->sect)
 		goto fail;

@@ -9,12 +9,15 @@
 #include "blkdev.h"
 #include "fat.h"
 
-#define FAT_CACHE_SLOTS 8       /* FAT sectors kept (write-back) */
+#define FAT_CACHE_SLOTS 8       /* pieces of the FAT kept (write-back) */
+#define FAT_SLOT_BYTES  16384   /* each: a chain walk through a 28 MiB file of 512-byte
+				 * clusters reads its 224 KiB of FAT in 14 requests */
 #define DIRENT 32               /* bytes in a directory entry */
 #define DIR_MAX_BYTES (65536u * DIRENT) /* the spec's limit on a directory */
 
 struct fat_cache_slot {
-	uint32_t sector;        /* relative to the start of a FAT */
+	uint32_t sector;        /* the first, relative to the start of a FAT */
+	uint32_t count;         /* sectors held: slot_sectors, fewer at the FAT's end */
 	bool valid, dirty;
 	uint8_t *buf;
 };
@@ -34,7 +37,8 @@ struct fat_volume {
 	uint32_t free_count, next_free;
 	bool free_known, fsinfo_dirty;
 	struct fat_cache_slot cache[FAT_CACHE_SLOTS];
-	unsigned cache_next;
+	unsigned cache_next, cache_last;        /* the slot to replace next; the last used */
+	uint32_t slot_sectors;                  /* FAT_SLOT_BYTES / bps */
 	uint8_t *sect;          /* one sector of scratch for partial-sector I/O, */
 	uint64_t sect_lba;      /* holding this one (UINT64_MAX: none): directory scans */
 	uint8_t label[11];

@@ -20,31 +20,38 @@ static int write_slot(struct fat_volume *v, struct fat_cache_slot *s)
 	for (unsigned i = 0; i < v->nfats; i++) {
 		if (v->active_fat >= 0 && i != (unsigned)v->active_fat)
 			continue;
-		if (blk_write(&v->dev, v->fat_start + (uint64_t)i * v->fat_size + s->sector, 1,
-			      s->buf))
+		if (blk_write(&v->dev, v->fat_start + (uint64_t)i * v->fat_size + s->sector,
+			      s->count, s->buf))
 			return FAT_DEVICE_ERROR;
 	}
 	s->dirty = false;
 	return FAT_OK;
 }
 
+/* The slot holding FAT sector sector, read in with its neighbours if need be. */
 static struct fat_cache_slot *slot_for(struct fat_volume *v, uint32_t sector, int *rc)
 {
-	struct fat_cache_slot *s;
+	struct fat_cache_slot *s = &v->cache[v->cache_last];
+	uint32_t first = sector - sector % v->slot_sectors;
 
+	/* A chain walk stays in one slot for thousands of entries: try it first. */
+	if (s->valid && s->sector == first)
+		return s;
 	for (unsigned i = 0; i < FAT_CACHE_SLOTS; i++)
-		if (v->cache[i].valid && v->cache[i].sector == sector)
-			return &v->cache[i];
-	s = &v->cache[v->cache_next++ % FAT_CACHE_SLOTS];
+		if (v->cache[i].valid && v->cache[i].sector == first)
+			return &v->cache[v->cache_last = i];
+	v->cache_last = v->cache_next++ % FAT_CACHE_SLOTS;
+	s = &v->cache[v->cache_last];
 	if (s->valid && s->dirty && (*rc = write_slot(v, s)))
 		return NULL;
 	s->valid = false;
-	if (blk_read(&v->dev, v->fat_start + (uint64_t)first_fat(v) * v->fat_size + sector, 1,
-		     s->buf)) {
+	s->count = v->fat_size - first < v->slot_sectors ? v->fat_size - first : v->slot_sectors;
+	if (blk_read(&v->dev, v->fat_start + (uint64_t)first_fat(v) * v->fat_size + first,
+		     s->count, s->buf)) {
 		*rc = FAT_DEVICE_ERROR;
 		return NULL;
 	}
-	s->sector = sector;
+	s->sector = first;
 	s->valid = true;
 	return s;
 }
@@ -57,7 +64,7 @@ static uint8_t *fat_byte(struct fat_volume *v, uint32_t off, bool dirty, int *rc
 	if (!s)
 		return NULL;
 	s->dirty |= dirty;
-	return s->buf + off % v->bps;
+	return s->buf + (off - s->sector * v->bps);
 }
 
 static int entry_rw(struct fat_volume *v, uint32_t n, uint32_t *val, bool write)
@@ -69,9 +76,12 @@ static int entry_rw(struct fat_volume *v, uint32_t n, uint32_t *val, bool write)
 
 	if (n >= v->nclusters + 2)
 		return FAT_VOLUME_CORRUPTED;
-	/* byte by byte: a FAT12 entry may straddle two sectors */
+	/* byte by byte: a FAT12 entry may straddle two sectors; a FAT16 or FAT32 one,
+	 * aligned to its size, never does */
 	for (uint32_t i = 0; i < nb; i++) {
-		if (!(p[i] = fat_byte(v, off + i, write, &rc)))
+		if (i && v->bits != 12)
+			p[i] = p[0] + i;
+		else if (!(p[i] = fat_byte(v, off + i, write, &rc)))
 			return rc;
 		x |= (uint32_t)*p[i] << (8 * i);
 	}
@@ -160,8 +170,10 @@ int fat_count_free(struct fat_volume *v)
 			return FAT_DEVICE_ERROR;
 		}
 		for (unsigned i = 0; i < FAT_CACHE_SLOTS; i++)  /* the cache is newer */
-			if (v->cache[i].valid && v->cache[i].sector - s < cnt)
-				memcpy(buf + (v->cache[i].sector - s) * v->bps, v->cache[i].buf, v->bps);
+			for (uint32_t k = 0; v->cache[i].valid && k < v->cache[i].count; k++)
+				if (v->cache[i].sector + k - s < cnt)
+					memcpy(buf + (v->cache[i].sector + k - s) * v->bps,
+					       v->cache[i].buf + k * v->bps, v->bps);
 		for (uint32_t i = 0; i < cnt * v->bps / bytes; i++) {
 			uint64_t c = (uint64_t)s * v->bps / bytes + i;
 
