@@ -9,16 +9,13 @@ import glob
 import os
 import re
 import shutil
-import struct
 import subprocess
 import tempfile
-import uuid
 from dataclasses import dataclass
 
 import diskimg
 import initramfs
-from loadopt import (END, describe_path, filepath, hd_gpt, load_option,  # noqa: F401
-                     parse_load_option, setvar_options)
+from loadopt import END, filepath, hd_gpt, setvar_options
 from qemu import BUILD, FIRMWARE, boot
 
 CACHE = os.environ.get("EFILITE_CACHE", os.path.expanduser("~/.cache/efilite"))

@@ -9,6 +9,7 @@ import re
 import pytest
 
 import loaders as L
+import loadopt as lo
 from test_linux import BAD
 
 ORACLE = os.environ.get("EFILITE_ORACLE") == "1"
@@ -98,7 +99,7 @@ def test_debian_grub_through_a_boot_entry(fw, kit, tmp_path):
     stub grub.cfg finds the ext4 root by UUID and reads /boot/grub/grub.cfg from it."""
     f = L.FIRMWARES[fw]
     vars_path = f.vars_file(tmp_path / "vars.fd")
-    entry = L.load_option("debian", L.esp_path(r"\EFI\debian\grubaa64.efi"))
+    entry = lo.load_option("debian", L.esp_path(r"\EFI\debian\grubaa64.efi"))
     L.set_variables(f, vars_path, {"Boot0001": entry, "BootOrder": bytes([1, 0])})
     run = L.boot_disk(f, kit("debian"), vars_path)
     log, v = check(run, fw, "ext4")
@@ -115,9 +116,9 @@ def debian_entries(v):
     out = {}
     for name, value in v.items():
         if re.fullmatch(r"Boot[0-9A-F]{4}", name):
-            _, desc, nodes, _ = L.parse_load_option(value)
+            _, desc, nodes, _ = lo.parse_load_option(value)
             if desc == "debian":
-                out[int(name[4:], 16)] = L.describe_path(nodes)
+                out[int(name[4:], 16)] = lo.describe_path(nodes)
     return out
 
 
@@ -213,9 +214,9 @@ EFIBOOTMGR_DEBIAN = (
 
 
 def test_load_option_is_what_efibootmgr_writes():
-    entry = L.load_option("debian", L.esp_path(r"\EFI\debian\grubaa64.efi"))
+    entry = lo.load_option("debian", L.esp_path(r"\EFI\debian\grubaa64.efi"))
     assert entry.hex() == EFIBOOTMGR_DEBIAN
-    attributes, desc, nodes, optional = L.parse_load_option(entry)
+    attributes, desc, nodes, optional = lo.parse_load_option(entry)
     assert (attributes, desc, optional) == (1, "debian", b"")
-    assert L.describe_path(nodes) == (f"HD(1,GPT,{L.ESP_GUID},0x800,0x20000)/"
+    assert lo.describe_path(nodes) == (f"HD(1,GPT,{L.ESP_GUID},0x800,0x20000)/"
                                       r"File(\EFI\debian\grubaa64.efi)")

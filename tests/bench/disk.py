@@ -185,15 +185,6 @@ def run(bench, cfg, runs, icount_runs, icount_args, logs, progress):
     return res
 
 
-def ms(values):
-    if not values:
-        return "-"
-    med = statistics.median(values)
-    if len(values) == 1:
-        return f"{med * 1e3:.0f}"
-    return f"{med * 1e3:.0f} ({min(values) * 1e3:.0f}-{max(values) * 1e3:.0f})"
-
-
 def guest_ratio(res, image, peer):
     """The peer's guest time to the kernel's clock over EFI-lite's, as text."""
     a, b = res.guest_values(image, peer, 2), res.guest_values(image, "efilite", 2)
@@ -210,8 +201,8 @@ def table(res, image):
             why = res.failed.get((image, fw), "not run")
             rows.append(f"| {label} | failed ({why}) |" + " |" * (len(COLUMNS) + 3))
             continue
-        cells = [label] + [ms(res.values(image, fw, m)) for m, _ in COLUMNS]
-        cells += [ms(res.guest_values(image, fw, i)) for i in (1, 2, 0)]
+        cells = [label] + [timing.ms(res.values(image, fw, m)) for m, _ in COLUMNS]
+        cells += [timing.ms(res.guest_values(image, fw, i)) for i in (1, 2, 0)]
         if fw != "efilite" and res.ok(image, "efilite"):
             cells.append(" / ".join(
                 f"{res.median(image, fw, m) / res.median(image, 'efilite', m):.1f}x"

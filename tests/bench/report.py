@@ -54,16 +54,6 @@ class Results:
         return statistics.median(v) if v else None
 
 
-def ms(values):
-    """Median and range in milliseconds: '231 (228-240)'."""
-    if not values:
-        return "-"
-    med = statistics.median(values)
-    if len(values) == 1:
-        return f"{med * 1e3:.0f}"
-    return f"{med * 1e3:.0f} ({min(values) * 1e3:.0f}-{max(values) * 1e3:.0f})"
-
-
 def spread(values):
     return max(values) - min(values)
 
@@ -88,7 +78,7 @@ def timing_table(res, cfg):
         cells = [LABEL[name]]
         for m, _ in COLUMNS:
             has = not (m == "output" and name == "direct") and not (m == "stub" and name not in EFI)
-            cells.append(ms(res.values(cfg, name, m)) if has else "-")
+            cells.append(timing.ms(res.values(cfg, name, m)) if has else "-")
         for m in ("kernel", "init"):
             cells.append(f"{res.median(cfg, name, m) / res.median(cfg, 'direct', m):.2f}x")
         if name in PEERS:
@@ -108,7 +98,7 @@ def guest_table(res):
         for cfg in res.configs:
             g, d = res.guest[(cfg.name, name)], res.guest[(cfg.name, "direct")]
             cost = (statistics.median(g) - statistics.median(d)) * 1e3
-            cells.append(f"{ms(g)}" + ("" if name == "direct" else f", {cost:+.1f} ms"))
+            cells.append(f"{timing.ms(g)}" + ("" if name == "direct" else f", {cost:+.1f} ms"))
         rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 

@@ -1,6 +1,6 @@
 """The bench's log reading, on canned logs (no QEMU: part of make check)."""
 import timing
-from report import ms
+from timing import ms
 
 MAP = """\
 [    0.000000] efi: Processing EFI memory map:

@@ -5,6 +5,7 @@ import bisect
 import os
 import re
 import select
+import statistics
 import subprocess
 import tempfile
 import time
@@ -116,3 +117,13 @@ def firmware_ram(text, ram_bytes):
     if ram_bytes > covered:
         held["(absent)"] = ram_bytes - covered
     return held
+
+
+def ms(values):
+    """Median and range in milliseconds: '231 (228-240)'."""
+    if not values:
+        return "-"
+    med = statistics.median(values)
+    if len(values) == 1:
+        return f"{med * 1e3:.0f}"
+    return f"{med * 1e3:.0f} ({min(values) * 1e3:.0f}-{max(values) * 1e3:.0f})"
