@@ -85,12 +85,22 @@ static BOOLEAN visible(const struct var *v)
 
 /* The variable of this name and GUID, visible or not. The comparison stops at the
  * first differing byte, so it reads name no further than its NUL. */
+static UINTN name_size(const CHAR16 *name);
+
+/* Names of one size that differ mostly differ in their last character (Boot0001,
+ * Boot0002): that and the size go first, so replaying a log of thousands of records
+ * at start-up is not thousands of full name compares each. */
 static struct var *find(const CHAR16 *name, const EFI_GUID *guid)
 {
+	UINTN size = name_size(name), last = size / sizeof(CHAR16) - 2;
+
+	if (size < 2 * sizeof(CHAR16))
+		last = 0;                       /* "": its NUL is its last character */
 	for (UINTN off = 0; off < used; off = next(off)) {
 		struct var *v = record(off);
 
-		if (rt_guid_eq(&v->guid, guid) && !rt_memcmp(var_name(v), name, v->name_size))
+		if (v->name_size == size && ((const CHAR16 *)var_name(v))[last] == name[last] &&
+		    rt_guid_eq(&v->guid, guid) && !rt_memcmp(var_name(v), name, size))
 			return v;
 	}
 	return NULL;
