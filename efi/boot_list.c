@@ -33,11 +33,12 @@ static void print_ucs2(const CHAR16 *s)
 		printf("%c", *s < 0x80 ? (char)*s : '?');
 }
 
-void boot_entry_print(const struct boot_entry *e)
+void boot_entry_print(const char *before, const struct boot_entry *e, const char *after)
 {
 	EFI_DEVICE_PATH_TO_TEXT_PROTOCOL *tt;
 	CHAR16 *text = NULL;
 
+	printf("%s", before);
 	if (e->number >= 0) {
 		printf("Boot%04X \"", e->number);
 		print_ucs2(e->description);
@@ -52,4 +53,5 @@ void boot_entry_print(const struct boot_entry *e)
 		print_ucs2(text);
 	}
 	FreePool(text);
+	printf("%s", after);
 }

@@ -22,8 +22,6 @@
 
 #define REMOVABLE_PATH u"\\EFI\\BOOT\\BOOTAA64.EFI"
 
-static EFI_GUID block_io_guid = EFI_BLOCK_IO_PROTOCOL_GUID;
-
 static const EFI_DEVICE_PATH *handle_path(EFI_HANDLE h)
 {
 	EFI_DEVICE_PATH *p;
@@ -104,14 +102,15 @@ static void add_expanded(struct boot_list *l, const struct boot_entry *e,
 	UINTN n;
 
 	if (is_node(path, MEDIA_DEVICE_PATH, MEDIA_HARDDRIVE_DP)) {
-		h = handles(&block_io_guid, &n);
+		if (DevicePathNodeLength(path) < (int)sizeof(struct hd_node))
+			return;
+		h = handles(&efi_block_io_guid, &n);
 		for (UINTN i = 0; i < n; i++) {
 			const EFI_DEVICE_PATH *p = handle_path(h[i]), *hd = p ? last_node(p) : NULL;
 			EFI_DEVICE_PATH *full;
 
 			if (!hd || !is_node(hd, MEDIA_DEVICE_PATH, MEDIA_HARDDRIVE_DP) ||
 			    DevicePathNodeLength(hd) < (int)sizeof(struct hd_node) ||
-			    DevicePathNodeLength(path) < (int)sizeof(struct hd_node) ||
 			    !load_option_hd_match((const struct hd_node *)path,
 						  (const struct hd_node *)hd))
 				continue;
@@ -124,7 +123,7 @@ static void add_expanded(struct boot_list *l, const struct boot_entry *e,
 	} else if (is_node(path, MEDIA_DEVICE_PATH, MEDIA_FILEPATH_DP)) {
 		h = handles(&efi_simple_fs_guid, &n);
 		for (UINTN i = 0; i < n; i++)
-			if ((r.path = AppendDevicePath(handle_path(h[i]), path)))
+			if (handle_path(h[i]) && (r.path = AppendDevicePath(handle_path(h[i]), path)))
 				boot_list_add(l, &r);
 		FreePool(h);
 	} else if (has_file_node(path)) {
@@ -170,9 +169,8 @@ static void add_option(struct boot_list *l, unsigned number, const char *source)
 	if (!(o.attributes & LOAD_OPTION_ACTIVE) ||
 	    (o.attributes & LOAD_OPTION_CATEGORY) != LOAD_OPTION_CATEGORY_BOOT) {
 		e.path = NULL;
-		printf("EFI-lite: ");
-		boot_entry_print(&e);
-		printf(": not an active boot option: skipped\n");
+		boot_entry_print("EFI-lite: ", &e, ": not an active boot option: skipped\n");
+		efi_free(buf);
 		return;
 	}
 	add_expanded(l, &e, o.path);
@@ -242,23 +240,19 @@ static bool try_entry(const struct boot_entry *e)
 
 	if (s) {
 		if (e->number >= 0 || s != EFI_NOT_FOUND) {
-			printf("EFI-lite: ");
-			boot_entry_print(e);
-			printf(": cannot load: %s\n", efi_status_str(s));
+			boot_entry_print("EFI-lite: ", e, ": cannot load: ");
+			printf("%s\n", efi_status_str(s));
 		}
 		return s != EFI_NOT_FOUND;
 	}
-	HandleProtocol(image, &(EFI_GUID)EFI_LOADED_IMAGE_PROTOCOL_GUID, (void **)&li);
+	HandleProtocol(image, &efi_loaded_image_guid, (void **)&li);
 	li->LoadOptions = (void *)e->data;
 	li->LoadOptionsSize = e->data_size;
 	efi_boot_current(e->number);
-	printf("EFI-lite: booting ");
-	boot_entry_print(e);
-	printf("\n");
+	boot_entry_print("EFI-lite: booting ", e, "\n");
 	s = StartImage(image, NULL, NULL);
-	printf("EFI-lite: returned from ");
-	boot_entry_print(e);
-	printf(": %s\n", efi_status_str(s));
+	boot_entry_print("EFI-lite: returned from ", e, ": ");
+	printf("%s\n", efi_status_str(s));
 	return true;
 }
 

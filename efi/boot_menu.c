@@ -60,8 +60,7 @@ unsigned boot_menu(const struct boot_list *l)
 	printf("EFI-lite boot menu:\n");
 	for (unsigned i = 0; i < shown; i++) {
 		printf("  %u. ", i + 1);
-		boot_entry_print(&l->e[i]);
-		printf("\n");
+		boot_entry_print("", &l->e[i], "\n");
 	}
 	if (ms == UINT64_MAX)
 		printf("Press 1-%u to boot that entry, Enter for 1.\n", shown);

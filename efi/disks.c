@@ -35,7 +35,6 @@ struct partition {
 	struct partition_info info;
 };
 
-static EFI_GUID block_io_guid = EFI_BLOCK_IO_PROTOCOL_GUID;
 static EFI_GUID disk_io_guid = EFI_DISK_IO_PROTOCOL_GUID;
 static EFI_GUID partition_info_guid = EFI_PARTITION_INFO_PROTOCOL_GUID;
 static EFI_GUID esp_guid = EFI_PART_TYPE_EFI_SYSTEM_PART_GUID;
@@ -155,7 +154,7 @@ static EFI_STATUS install(EFI_HANDLE *h, EFI_DEVICE_PATH *path, struct efi_block
 
 	if (!path)
 		return EFI_OUT_OF_RESOURCES;
-	s = InstallMultipleProtocolInterfaces(h, &efi_device_path_guid, path, &block_io_guid,
+	s = InstallMultipleProtocolInterfaces(h, &efi_device_path_guid, path, &efi_block_io_guid,
 					      &b->bio, &disk_io_guid, &b->dio, NULL);
 	if (!s && try_fs && looks_like_fat(dev) && (fs = efi_simple_fs_mount(dev)))
 		s = InstallProtocolInterface(h, &efi_simple_fs_guid, EFI_NATIVE_INTERFACE, fs);

@@ -9,3 +9,5 @@ EFI_GUID efi_device_tree_guid = EFI_DEVICE_TREE_GUID;
 EFI_GUID efi_simple_fs_guid = EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID;
 EFI_GUID efi_file_info_guid = EFI_FILE_INFO_ID;
 EFI_GUID efi_device_path_to_text_guid = EFI_DEVICE_PATH_TO_TEXT_PROTOCOL_GUID;
+EFI_GUID efi_block_io_guid = EFI_BLOCK_IO_PROTOCOL_GUID;
+EFI_GUID efi_loaded_image_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;

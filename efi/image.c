@@ -27,7 +27,6 @@ struct image {
 	struct image *caller;           /* the image that was running before this one */
 };
 
-static EFI_GUID loaded_image_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
 static EFI_GUID image_path_guid = EFI_LOADED_IMAGE_DEVICE_PATH_PROTOCOL_GUID;
 static struct image *images, *running;
 EFI_HANDLE efi_firmware_handle;
@@ -133,7 +132,6 @@ static void wx_report(const char *who, const char *when)
 	     (unsigned long long)w->rwx_made, (unsigned long long)w->rwx_now);
 }
 
-
 static VOID EFIAPI images_exit_boot_services(EFI_EVENT event, VOID *ctx)
 {
 	loaded_images_exit_boot_services();
@@ -165,7 +163,7 @@ EFI_STATUS efi_image_create(const struct pe_image *pe, UINT64 base, UINTN pages,
 	img->nx_compat = pe->nx_compat;
 	img->entry = (EFI_IMAGE_ENTRY_POINT)(base + pe->entry_rva);
 	protect(pe, base);
-	s = InstallMultipleProtocolInterfaces(&img->handle, &loaded_image_guid, &img->li,
+	s = InstallMultipleProtocolInterfaces(&img->handle, &efi_loaded_image_guid, &img->li,
 					      &image_path_guid, img->path, NULL);
 	if (s) {
 		mmu_set_prot(base, pages << EFI_PAGE_SHIFT, PT_R | PT_W);
@@ -192,7 +190,7 @@ static void image_free(struct image *img)
 		p = &(*p)->next;
 	*p = img->next;
 	loaded_image_remove(base);
-	UninstallMultipleProtocolInterfaces(img->handle, &loaded_image_guid, &img->li,
+	UninstallMultipleProtocolInterfaces(img->handle, &efi_loaded_image_guid, &img->li,
 					    &image_path_guid, img->path, NULL);
 	mmu_set_prot(base, img->pages << EFI_PAGE_SHIFT, PT_R | PT_W);
 	FreePages(base, img->pages);
@@ -363,7 +361,7 @@ void efi_image_init(void)
 		.ImageBase = (void *)0, .ImageSize = (UINT64)__flash_end,
 		.ImageCodeType = EfiBootServicesCode, .ImageDataType = EfiBootServicesData,
 	};
-	if (InstallProtocolInterface(&self.handle, &loaded_image_guid, EFI_NATIVE_INTERFACE,
+	if (InstallProtocolInterface(&self.handle, &efi_loaded_image_guid, EFI_NATIVE_INTERFACE,
 				     &self.li))
 		fatal("cannot install EFI-lite's own LoadedImage");
 	images = &self;

@@ -193,7 +193,7 @@ void efi_boot_kernel(void)
 	efi_free(file);
 	if (s)
 		fatal("cannot load the -kernel image: %s", efi_status_str(s));
-	HandleProtocol(handle, &(EFI_GUID)EFI_LOADED_IMAGE_PROTOCOL_GUID, (void **)&li);
+	HandleProtocol(handle, &efi_loaded_image_guid, (void **)&li);
 	li->LoadOptions = options.LoadOptions;
 	li->LoadOptionsSize = options.LoadOptionsSize;
 	start(handle, "the EFI application");

@@ -143,12 +143,17 @@ uint32_t fwcfg_read_le32(uint16_t item)
 	return fwcfg_read(item, 0, &v, sizeof(v)) ? 0 : v;
 }
 
-int fwcfg_find_file(const char *name, uint16_t *item, uint32_t *size)
+/* The file directory, read once: QEMU fixes it before the machine starts, and the boot
+ * path looks a dozen names up in it (ACPI, SMBIOS, bootorder, the opt/ knobs). */
+static void *dir;
+static uint32_t dir_len;
+
+static int read_dir(void)
 {
 	uint32_t count, len;
-	void *dir;
-	int r;
 
+	if (dir)
+		return 0;
 	if (fwcfg_read(FW_CFG_FILE_DIR, 0, &count, sizeof(count)))
 		return -1;
 	count = __builtin_bswap32(count);
@@ -162,10 +167,22 @@ int fwcfg_find_file(const char *name, uint16_t *item, uint32_t *size)
 		err("fw_cfg: no memory for the file directory (%u bytes)", len);
 		return -1;
 	}
-	r = fwcfg_read(FW_CFG_FILE_DIR, 0, dir, len);
-	if (!r)
-		r = fwcfg_dir_find(dir, len, name, item, size);
-	free(dir);
+	if (fwcfg_read(FW_CFG_FILE_DIR, 0, dir, len)) {
+		free(dir);
+		dir = NULL;
+		return -1;
+	}
+	dir_len = len;
+	return 0;
+}
+
+int fwcfg_find_file(const char *name, uint16_t *item, uint32_t *size)
+{
+	int r;
+
+	if (read_dir())
+		return -1;
+	r = fwcfg_dir_find(dir, dir_len, name, item, size);
 	if (r == FWCFG_BAD_DIR)
 		err("fw_cfg: malformed file directory");
 	return r ? -1 : 0;

@@ -33,7 +33,7 @@ unsigned boot_menu(const struct boot_list *l);
 /* efi/boot_uki.c: the newest \EFI\Linux\*.efi of each file system. */
 void boot_add_ukis(struct boot_list *l);
 
-/* Write the entry as one line: Boot0001 "debian" PciRoot(0x0)/... */
-void boot_entry_print(const struct boot_entry *e);
+/* Write the entry between before and after: Boot0001 "debian" (BootOrder) PciRoot(0x0)/... */
+void boot_entry_print(const char *before, const struct boot_entry *e, const char *after);
 
 #endif

@@ -172,7 +172,7 @@ const char *efi_status_str(EFI_STATUS status);
 /* ---- efi/guids.c: the GUIDs more than one file names ---- */
 extern EFI_GUID efi_device_path_guid, efi_load_file2_guid, efi_exit_boot_services_guid,
 	efi_device_tree_guid, efi_simple_fs_guid, efi_file_info_guid,
-	efi_device_path_to_text_guid;
+	efi_device_path_to_text_guid, efi_block_io_guid, efi_loaded_image_guid;
 
 /* ---- efi/image.c: LoadImage, StartImage, Exit, UnloadImage, LoadedImage ---- */
 EFI_STATUS EFIAPI LoadImage(BOOLEAN boot_policy, EFI_HANDLE parent, EFI_DEVICE_PATH *path,
