@@ -156,27 +156,137 @@ static bool reg_entry(const struct reg *reg, int i, struct region *r)
 	return r->base + r->size >= r->base;
 }
 
+/* ---- one walk for every lookup ---- */
+
+/* Each libfdt search (by path, by compatible, fdt_node_depth) walks the tree from its
+ * start: a dozen of them took 2.6 ms of guest time, half of the firmware's. So one walk
+ * notes every node dt_parse looks for, in tree order, and where it sits. */
+enum { PL011, PL031, FW_CFG, PCIE, CFI_FLASH, PSCI_1_0, PSCI_0_2, PSCI_0_1, POWEROFF, PL061,
+       VIRTIO_MMIO, NR_WANTED };
+static const char *const wanted[NR_WANTED] = {
+	[PL011] = "arm,pl011", [PL031] = "arm,pl031", [FW_CFG] = "qemu,fw-cfg-mmio",
+	[PCIE] = "pci-host-ecam-generic", [CFI_FLASH] = "cfi-flash",
+	[PSCI_1_0] = "arm,psci-1.0", [PSCI_0_2] = "arm,psci-0.2", [PSCI_0_1] = "arm,psci",
+	[POWEROFF] = "gpio-poweroff", [PL061] = "arm,pl061", [VIRTIO_MMIO] = "virtio,mmio",
+};
+
+/* A node compatible with at least one of them. */
+struct candidate {
+	int node;
+	int parent;             /* whose #address-cells and #size-cells its reg uses */
+	uint16_t compat;        /* bit i: compatible with wanted[i] */
+	bool direct;            /* every bus between it and the root maps 1:1 */
+};
+
+#define MAX_CANDIDATES 48       /* virt has about 40, 32 of them virtio-mmio slots */
+#define MAX_DEPTH      16       /* virt's deepest node is at depth 3; deeper ones are not looked at */
+
+struct lookup {
+	int chosen, aliases, cpus, reserved;    /* the root's children of these names, or -1 */
+	unsigned n;
+	struct candidate c[MAX_CANDIDATES];
+};
+
+/* As fdt_path_offset matches a path component: the whole name, or a name without its
+ * unit address. */
+static bool named(const char *name, int len, const char *want)
+{
+	size_t n = strlen(want);
+
+	return (size_t)len >= n && !memcmp(name, want, n) && ((size_t)len == n || name[n] == '@');
+}
+
+/* Which wanted[] the node's compatible list holds (as fdt_node_check_compatible reads
+ * it: a last string without its NUL is no string). */
+static unsigned compat_bits(const void *fdt, int node)
+{
+	int len;
+	const char *s = fdt_getprop(fdt, node, "compatible", &len);
+	unsigned bits = 0;
+
+	while (s && len > 0) {
+		size_t n = strnlen(s, len);
+
+		if (n == (size_t)len)
+			break;
+		for (unsigned i = 0; i < NR_WANTED; i++)
+			if (!strcmp(s, wanted[i]))
+				bits |= 1u << i;
+		s += n + 1;
+		len -= n + 1;
+	}
+	return bits;
+}
+
+static void look_up(const void *fdt, struct lookup *l)
+{
+	int path[MAX_DEPTH] = { 0 }, depth = 0, node, len;
+	bool direct[MAX_DEPTH] = { true, true };        /* of the node at that depth */
+	int *const named_nodes[] = { &l->chosen, &l->aliases, &l->cpus, &l->reserved };
+	static const char *const names[] = { "chosen", "aliases", "cpus", "reserved-memory" };
+	const char *name;
+	unsigned bits;
+
+	*l = (struct lookup){ -1, -1, -1, -1, 0, { { 0 } } };
+	for (node = fdt_next_node(fdt, 0, &depth); node >= 0 && depth > 0;
+	     node = fdt_next_node(fdt, node, &depth)) {
+		if (depth >= MAX_DEPTH)
+			continue;
+		path[depth] = node;
+		if (depth > 1)
+			direct[depth] = direct[depth - 1] &&
+					fdt_getprop(fdt, path[depth - 1], "ranges", &len) && !len;
+		name = depth == 1 ? fdt_get_name(fdt, node, &len) : NULL;
+		for (unsigned i = 0; name && i < ARRAY_SIZE(names); i++)
+			if (*named_nodes[i] < 0 && named(name, len, names[i]))
+				*named_nodes[i] = node;
+		bits = compat_bits(fdt, node);
+		if (bits && l->n < MAX_CANDIDATES)
+			l->c[l->n++] = (struct candidate){ node, path[depth - 1], bits,
+							   direct[depth] };
+	}
+}
+
+/* The next candidate after c (NULL: the first) compatible with wanted[w] and, when
+ * asked, available. */
+static const struct candidate *next_of(const void *fdt, const struct lookup *l,
+				       const struct candidate *c, unsigned w, bool avail)
+{
+	for (c = c ? c + 1 : l->c; c < l->c + l->n; c++)
+		if (c->compat & 1u << w && (!avail || available(fdt, c->node)))
+			return c;
+	return NULL;
+}
+
+#define for_each_available(c, fdt, l, w) \
+	for (c = next_of(fdt, l, NULL, w, true); c; c = next_of(fdt, l, c, w, true))
+
+/* The candidate at node compatible with wanted[w], or NULL. */
+static const struct candidate *candidate_at(const struct lookup *l, int node, unsigned w)
+{
+	for (unsigned i = 0; i < l->n; i++)
+		if (l->c[i].node == node)
+			return l->c[i].compat & 1u << w ? &l->c[i] : NULL;
+	return NULL;
+}
+
 /* Entry index of a device's reg, if it is a CPU physical address; otherwise why not.
  * That holds when every bus between the device and the root maps 1:1 (an empty
  * "ranges"). QEMU's virt puts the devices we drive at the root, so translation through
  * a non-empty "ranges" is not implemented: such a device is not found rather than found
  * at a wrong address. */
-static const char *device_reg_why(const void *fdt, int node, int index, struct region *r)
+static const char *device_reg_why(const void *fdt, const struct candidate *c, int index,
+				  struct region *r)
 {
-	int depth = fdt_node_depth(fdt, node), parent = 0, d, len, n;
 	struct bus bus;
 	struct reg reg;
+	int n;
 
-	if (depth < 1)
-		return "is the root";
-	for (d = 1; d < depth; d++) {
-		parent = fdt_supernode_atdepth_offset(fdt, node, d, NULL);
-		if (parent < 0 || !fdt_getprop(fdt, parent, "ranges", &len) || len != 0)
-			return "is behind a bus that translates addresses";
-	}
-	if (!bus_get(fdt, parent, &bus))
+	if (!c->direct)
+		return "is behind a bus that translates addresses";
+	if (!bus_get(fdt, c->parent, &bus))
 		return "is on a bus with unsupported #address-cells or #size-cells";
-	n = reg_open(fdt, node, &bus, &reg);
+	n = reg_open(fdt, c->node, &bus, &reg);
 	if (n < 0)
 		return "has a reg that is not a whole number of (address, size) entries";
 	if (n <= index)
@@ -186,9 +296,9 @@ static const char *device_reg_why(const void *fdt, int node, int index, struct r
 	return NULL;
 }
 
-static bool device_reg(const void *fdt, int node, struct region *r)
+static bool device_reg(const void *fdt, const struct candidate *c, struct region *r)
 {
-	return !device_reg_why(fdt, node, 0, r);
+	return !device_reg_why(fdt, c, 0, r);
 }
 
 /* ---- region lists ---- */
@@ -276,12 +386,12 @@ static int parse_memory(const void *fdt, struct platform *p, const char **why)
 
 /* Children of /reserved-memory with a reg, in its own layout (children with only a
  * "size" are pools for the OS to place, not reservations yet), and /memreserve/. */
-static int parse_reserved(const void *fdt, struct platform *p, const char **why)
+static int parse_reserved(const void *fdt, int parent, struct platform *p, const char **why)
 {
 	struct regions rl = { p->reserved, &p->nr_reserved, PLAT_MAX_RESERVED,
 			      "device tree: more than " STR(PLAT_MAX_RESERVED) " reserved "
 			      "regions (PLAT_MAX_RESERVED)" };
-	int parent = fdt_path_offset(fdt, "/reserved-memory"), node, i, n, err;
+	int node, i, n, err;
 	struct region r = { 0 };
 	struct bus bus;
 
@@ -313,55 +423,25 @@ static int parse_reserved(const void *fdt, struct platform *p, const char **why)
 
 /* ---- devices ---- */
 
-/* The next available node after start compatible with compat, or < 0. */
-static int next_compatible(const void *fdt, int start, const char *compat)
+/* The first reg entry of the first usable device compatible with wanted[w]. */
+static bool find_device(const void *fdt, const struct lookup *l, unsigned w, struct region *r)
 {
-	int node = start;
+	const struct candidate *c;
 
-	do
-		node = fdt_node_offset_by_compatible(fdt, node, compat);
-	while (node >= 0 && !available(fdt, node));
-	return node;
-}
-
-/* The first reg entry of the first usable device compatible with compat. */
-static bool find_device(const void *fdt, const char *compat, struct region *r)
-{
-	int node;
-
-	for (node = next_compatible(fdt, -1, compat); node >= 0;
-	     node = next_compatible(fdt, node, compat))
-		if (device_reg(fdt, node, r))
+	for_each_available(c, fdt, l, w)
+		if (device_reg(fdt, c, r))
 			return true;
 	return false;
 }
 
-/* Walks the root's children only, from where the last call stopped: one pass over the
- * tree for all of virt's 32 virtio-mmio slots. (find_device's way, a search by
- * compatible then device_reg, walks the tree again from the top for each node.) */
-int dt_next_root_device(const void *fdt, int node, const char *compat, struct region *r)
-{
-	struct bus bus;
-	struct reg reg;
-
-	if (!bus_get(fdt, 0, &bus))
-		return -FDT_ERR_BADNCELLS;
-	for (node = node < 0 ? fdt_first_subnode(fdt, 0) : fdt_next_subnode(fdt, node);
-	     node >= 0; node = fdt_next_subnode(fdt, node))
-		if (!fdt_node_check_compatible(fdt, node, compat) && available(fdt, node) &&
-		    reg_open(fdt, node, &bus, &reg) > 0 && reg_entry(&reg, 0, r))
-			return node;
-	return node;
-}
-
 /* virt's cfi-flash node has two banks: ours (the code) first, the variables' second.
  * Taken only where it cannot be our code or RAM: between bank 0 and DRAM. */
-static void find_flash_bank1(const void *fdt, struct platform *p)
+static void find_flash_bank1(const void *fdt, const struct lookup *l, struct platform *p)
 {
-	int node = next_compatible(fdt, -1, "cfi-flash");
+	const struct candidate *c = next_of(fdt, l, NULL, CFI_FLASH, true);
 	struct region r;
 
-	if (node >= 0 && available(fdt, node) && !device_reg_why(fdt, node, 1, &r) &&
+	if (c && !device_reg_why(fdt, c, 1, &r) &&
 	    r.base >= FLASH_BASE + FLASH_SIZE && !(r.base & 0xfff) && r.size >= 0x80000 &&
 	    r.size <= DRAM_BASE - r.base) {
 		p->flash1 = r.base;
@@ -370,14 +450,14 @@ static void find_flash_bank1(const void *fdt, struct platform *p)
 }
 
 /* The node /chosen/stdout-path names: a path or an alias, then optional ":options". */
-static int stdout_node(const void *fdt)
+static int stdout_node(const void *fdt, const struct lookup *l)
 {
-	int chosen = fdt_path_offset(fdt, "/chosen"), aliases, len, vlen;
+	int len, vlen;
 	const char *path, *colon;
 
-	if (chosen < 0)
-		return chosen;
-	path = prop_string(fdt, chosen, "stdout-path");
+	if (l->chosen < 0)
+		return l->chosen;
+	path = prop_string(fdt, l->chosen, "stdout-path");
 	if (!path)
 		return -FDT_ERR_NOTFOUND;
 	colon = strchr(path, ':');
@@ -385,10 +465,9 @@ static int stdout_node(const void *fdt)
 	if (path[0] != '/') {
 		/* Resolved here, not by fdt_path_offset: libfdt recurses on an alias whose
 		 * value is not a path. An alias's value is a full path without options. */
-		aliases = fdt_path_offset(fdt, "/aliases");
-		if (aliases < 0)
-			return aliases;
-		path = fdt_getprop_namelen(fdt, aliases, path, len, &vlen);
+		if (l->aliases < 0)
+			return -FDT_ERR_NOTFOUND;
+		path = fdt_getprop_namelen(fdt, l->aliases, path, len, &vlen);
 		if (!path || vlen < 2 || path[0] != '/' || strnlen(path, vlen) != (size_t)vlen - 1)
 			return -FDT_ERR_BADPATH;
 		len = vlen - 1;
@@ -399,9 +478,9 @@ static int stdout_node(const void *fdt)
 /* A PL011's 4 KiB register frame must lie in virt's device window, the only device
  * memory we map: anywhere else a write faults, or lands in RAM or flash, and the
  * console (the one place a fatal message can go) stays silent. */
-static const char *console_why(const void *fdt, int node, struct region *r)
+static const char *console_why(const void *fdt, const struct candidate *c, struct region *r)
 {
-	const char *why = device_reg_why(fdt, node, 0, r);
+	const char *why = device_reg_why(fdt, c, 0, r);
 
 	if (why)
 		return why;
@@ -414,32 +493,31 @@ static const char *console_why(const void *fdt, int node, struct region *r)
 
 /* The PL011 /chosen/stdout-path names, else the first usable one. When there is none,
  * p->uart_why says what was wrong with the candidate, for the caller's fallback. */
-static void find_console(const void *fdt, struct platform *p)
+static void find_console(const void *fdt, const struct lookup *l, struct platform *p)
 {
-	int node = stdout_node(fdt), blame = -1;
+	const struct candidate *c = candidate_at(l, stdout_node(fdt, l), PL011);
 	const char *why = NULL;
 	struct region r;
 	char path[64];
+	int blame = -1;
 
-	if (node >= 0 && !fdt_node_check_compatible(fdt, node, "arm,pl011") &&
-	    available(fdt, node)) {
-		why = console_why(fdt, node, &r);
+	if (c && available(fdt, c->node)) {
+		why = console_why(fdt, c, &r);
 		if (!why) {
 			p->uart = r.base;
 			return;
 		}
-		blame = node;
+		blame = c->node;
 	}
-	for (node = next_compatible(fdt, -1, "arm,pl011"); node >= 0;
-	     node = next_compatible(fdt, node, "arm,pl011")) {
-		const char *w = console_why(fdt, node, &r);
+	for_each_available(c, fdt, l, PL011) {
+		const char *w = console_why(fdt, c, &r);
 
 		if (!w) {
 			p->uart = r.base;
 			return;
 		}
 		if (blame < 0) {
-			blame = node;
+			blame = c->node;
 			why = w;
 		}
 	}
@@ -458,19 +536,17 @@ static void find_console(const void *fdt, struct platform *p)
 /* The conduit of the first PSCI node found, newest binding first. (A node that is only
  * "arm,psci" is PSCI 0.1, whose function IDs are the node's own: boot/psci.c uses the
  * standard 0.2 IDs, which QEMU always implements.) */
-static enum psci_conduit find_psci(const void *fdt)
+static enum psci_conduit find_psci(const void *fdt, const struct lookup *l)
 {
-	static const char *const compat[] = { "arm,psci-1.0", "arm,psci-0.2", "arm,psci" };
-	unsigned i;
-	int node;
+	const struct candidate *c;
 
-	for (i = 0; i < ARRAY_SIZE(compat); i++) {
-		node = next_compatible(fdt, -1, compat[i]);
-		if (node < 0)
+	for (unsigned w = PSCI_1_0; w <= PSCI_0_1; w++) {
+		c = next_of(fdt, l, NULL, w, true);
+		if (!c)
 			continue;
-		if (prop_is(fdt, node, "method", "hvc"))
+		if (prop_is(fdt, c->node, "method", "hvc"))
 			return PSCI_HVC;
-		if (prop_is(fdt, node, "method", "smc"))
+		if (prop_is(fdt, c->node, "method", "smc"))
 			return PSCI_SMC;
 		return PSCI_NONE;
 	}
@@ -480,20 +556,20 @@ static enum psci_conduit find_psci(const void *fdt)
 /* A "gpio-poweroff" line on a PL061, used only when there is no PSCI: QEMU's secure=on
  * has one (on its secure GPIO controller, so its status says "disabled" to the normal
  * world) for firmware that runs without PSCI, as EFI-lite does when refusing EL3. */
-static void find_poweroff(const void *fdt, struct platform *p)
+static void find_poweroff(const void *fdt, const struct lookup *l, struct platform *p)
 {
-	int node = fdt_node_offset_by_compatible(fdt, -1, "gpio-poweroff"), len, ctrl;
+	const struct candidate *c = next_of(fdt, l, NULL, POWEROFF, false);
 	const fdt32_t *gpios;
 	struct region r;
+	int len;
 
-	if (node < 0)
+	if (!c)
 		return;
-	gpios = fdt_getprop(fdt, node, "gpios", &len);
+	gpios = fdt_getprop(fdt, c->node, "gpios", &len);
 	if (!gpios || len != 3 * (int)sizeof(*gpios) || fdt32_ld(gpios + 1) > 7)
 		return;
-	ctrl = fdt_node_offset_by_phandle(fdt, fdt32_ld(gpios));
-	if (ctrl < 0 || fdt_node_check_compatible(fdt, ctrl, "arm,pl061") ||
-	    !device_reg(fdt, ctrl, &r))
+	c = candidate_at(l, fdt_node_offset_by_phandle(fdt, fdt32_ld(gpios)), PL061);
+	if (!c || !device_reg(fdt, c, &r))
 		return;
 	p->poweroff_gpio = r.base;
 	p->poweroff_pin = fdt32_ld(gpios + 1);
@@ -501,9 +577,9 @@ static void find_poweroff(const void *fdt, struct platform *p)
 }
 
 /* Disabled CPUs count: for a cpu node, "disabled" means present but not yet started. */
-static unsigned count_cpus(const void *fdt)
+static unsigned count_cpus(const void *fdt, int cpus)
 {
-	int cpus = fdt_path_offset(fdt, "/cpus"), node;
+	int node;
 	unsigned n = 0;
 
 	if (cpus < 0)
@@ -516,9 +592,9 @@ static unsigned count_cpus(const void *fdt)
 
 /* ---- /chosen ---- */
 
-static void parse_chosen(const void *fdt, struct platform *p)
+static void parse_chosen(const void *fdt, int chosen, struct platform *p)
 {
-	int chosen = fdt_path_offset(fdt, "/chosen"), len;
+	int len;
 	const void *v;
 
 	if (chosen < 0)
@@ -559,6 +635,8 @@ static int check_fdt(const void *fdt, const char **why)
 
 int dt_parse(const void *fdt, struct platform *p, const char **why)
 {
+	const struct candidate *c;
+	struct lookup l;
 	struct region r;
 	int err;
 
@@ -569,28 +647,38 @@ int dt_parse(const void *fdt, struct platform *p, const char **why)
 		return err;
 	p->fdt = fdt;
 	p->fdt_size = fdt_totalsize(fdt);
+	look_up(fdt, &l);
 	err = parse_memory(fdt, p, why);
 	if (!err)
-		err = parse_reserved(fdt, p, why);
+		err = parse_reserved(fdt, l.reserved, p, why);
 	if (err)
 		return err;
-	find_console(fdt, p);
-	if (find_device(fdt, "arm,pl031", &r))
+	find_console(fdt, &l, p);
+	if (find_device(fdt, &l, PL031, &r))
 		p->rtc = r.base;
-	if (find_device(fdt, "qemu,fw-cfg-mmio", &r)) {
+	if (find_device(fdt, &l, FW_CFG, &r)) {
 		p->fwcfg = r.base;
 		p->fwcfg_size = r.size;
 	}
-	p->pcie_node = dt_next_root_device(fdt, -1, "pci-host-ecam-generic", &r);
-	if (p->pcie_node >= 0) {
-		p->ecam = r.base;
-		p->ecam_size = r.size;
-	}
-	find_flash_bank1(fdt, p);
-	p->psci = find_psci(fdt);
-	find_poweroff(fdt, p);
-	p->nr_cpus = count_cpus(fdt);
-	parse_chosen(fdt, p);
+	/* Children of the root: drivers/pci_host.c reads the host's ranges as the CPU's
+	 * addresses; virt puts its virtio-mmio slots there. */
+	p->pcie_node = -FDT_ERR_NOTFOUND;
+	for_each_available(c, fdt, &l, PCIE)
+		if (c->parent == 0 && device_reg(fdt, c, &r)) {
+			p->pcie_node = c->node;
+			p->ecam = r.base;
+			p->ecam_size = r.size;
+			break;
+		}
+	for_each_available(c, fdt, &l, VIRTIO_MMIO)
+		if (c->parent == 0 && p->nr_virtio_mmio < PLAT_MAX_VIRTIO_MMIO &&
+		    device_reg(fdt, c, &r))
+			p->virtio_mmio[p->nr_virtio_mmio++] = r;
+	find_flash_bank1(fdt, &l, p);
+	p->psci = find_psci(fdt, &l);
+	find_poweroff(fdt, &l, p);
+	p->nr_cpus = count_cpus(fdt, l.cpus);
+	parse_chosen(fdt, l.chosen, p);
 	return 0;
 }
 

@@ -163,13 +163,13 @@ static void probe_mmio(const struct platform *p)
 {
 	struct virtio_dev probe;
 	struct virtio_blk *b;
-	struct region r;
 	struct disk *d;
 	const char *why;
-	int node = -1, st;
+	int st;
 
-	while ((node = dt_next_root_device(p->fdt, node, "virtio,mmio", &r)) >= 0 &&
-	       nr_disks < MAX_DISKS) {
+	for (unsigned i = 0; i < p->nr_virtio_mmio && nr_disks < MAX_DISKS; i++) {
+		const struct region r = p->virtio_mmio[i];
+
 		if (r.size < 0x200 || !device_mapped(r.base, 0x200))
 			continue;
 		d = &disks[nr_disks];

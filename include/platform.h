@@ -10,6 +10,7 @@
 /* /reserved-memory children plus /memreserve/ entries. Real trees have tens (phones'
  * carve-outs); Linux's early memblock table starts with 128 too. */
 #define PLAT_MAX_RESERVED 128
+#define PLAT_MAX_VIRTIO_MMIO 32 /* virt's virtio-mmio slots */
 
 struct region {
 	uint64_t base, size;
@@ -44,6 +45,9 @@ struct platform {
 	unsigned poweroff_pin;
 	bool poweroff_active_low;
 	unsigned nr_cpus;       /* /cpus/cpu@* with device_type "cpu" */
+	struct region virtio_mmio[PLAT_MAX_VIRTIO_MMIO]; /* virtio,mmio children of the
+				 * root, their first reg entry, in tree order */
+	unsigned nr_virtio_mmio;
 
 	uint8_t rng_seed[64];   /* /chosen/rng-seed (QEMU gives 32 bytes) */
 	unsigned rng_seed_len;
@@ -56,9 +60,6 @@ struct platform {
  * naming what is wrong (bad header, no /memory, no usable RAM ...). */
 int dt_parse(const void *fdt, struct platform *p, const char **why);
 
-/* The next available child of the root after node (-1: the first) compatible with
- * compat and its first reg entry, or < 0. Where QEMU's virt puts every device. */
-int dt_next_root_device(const void *fdt, int node, const char *compat, struct region *r);
 /* boot/crash.c: the RAM the device tree declared (kept, not copied), so a crash report
  * can say that a faulting address lies in RAM the machine may not have. */
 void crash_set_ram(const struct region *ram, unsigned nr_ram);
