@@ -173,9 +173,11 @@ static const char *const wanted[NR_WANTED] = {
 /* A node compatible with at least one of them. */
 struct candidate {
 	int node;
-	int parent;             /* whose #address-cells and #size-cells its reg uses */
-	uint16_t compat;        /* bit i: compatible with wanted[i] */
+	int parent;
+	struct bus bus;         /* the parent's #address-cells and #size-cells */
+	bool bus_ok;            /* ... and they are ones we read */
 	bool direct;            /* every bus between it and the root maps 1:1 */
+	uint16_t compat;        /* bit i: compatible with wanted[i] */
 };
 
 #define MAX_CANDIDATES 48       /* virt has about 40, 32 of them virtio-mmio slots */
@@ -220,8 +222,9 @@ static unsigned compat_bits(const void *fdt, int node)
 
 static void look_up(const void *fdt, struct lookup *l)
 {
-	int path[MAX_DEPTH] = { 0 }, depth = 0, node, len;
-	bool direct[MAX_DEPTH] = { true, true };        /* of the node at that depth */
+	int path[MAX_DEPTH] = { 0 }, depth = 0, node, len, bus_of = -1;
+	bool direct[MAX_DEPTH] = { true, true }, bus_ok = false; /* direct: of the node at that depth */
+	struct bus bus = { 0, 0 };                      /* of node bus_of */
 	int *const named_nodes[] = { &l->chosen, &l->aliases, &l->cpus, &l->reserved };
 	static const char *const names[] = { "chosen", "aliases", "cpus", "reserved-memory" };
 	const char *name;
@@ -241,9 +244,13 @@ static void look_up(const void *fdt, struct lookup *l)
 			if (*named_nodes[i] < 0 && named(name, len, names[i]))
 				*named_nodes[i] = node;
 		bits = compat_bits(fdt, node);
-		if (bits && l->n < MAX_CANDIDATES)
-			l->c[l->n++] = (struct candidate){ node, path[depth - 1], bits,
-							   direct[depth] };
+		if (!bits || l->n == MAX_CANDIDATES)
+			continue;
+		if (bus_of != path[depth - 1]) {        /* siblings share it: read it once */
+			bus_of = path[depth - 1];
+			bus_ok = bus_get(fdt, bus_of, &bus);
+		}
+		l->c[l->n++] = (struct candidate){ node, bus_of, bus, bus_ok, direct[depth], bits };
 	}
 }
 
@@ -278,15 +285,14 @@ static const struct candidate *candidate_at(const struct lookup *l, int node, un
 static const char *device_reg_why(const void *fdt, const struct candidate *c, int index,
 				  struct region *r)
 {
-	struct bus bus;
 	struct reg reg;
 	int n;
 
 	if (!c->direct)
 		return "is behind a bus that translates addresses";
-	if (!bus_get(fdt, c->parent, &bus))
+	if (!c->bus_ok)
 		return "is on a bus with unsupported #address-cells or #size-cells";
-	n = reg_open(fdt, c->node, &bus, &reg);
+	n = reg_open(fdt, c->node, &c->bus, &reg);
 	if (n < 0)
 		return "has a reg that is not a whole number of (address, size) entries";
 	if (n <= index)
