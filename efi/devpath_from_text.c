@@ -297,10 +297,10 @@ static INTN parse_form(const struct dp_form *fm, struct str args, UINT8 *out)
 	if (len < 0 || !out)
 		return len;
 	header(out, fm->type, fm->subtype, len);
-	if (fm->hid)
-		store(out, 4, fm->hid, 4);
-	if (fm->guid)
-		memcpy(out + 4, fm->guid, sizeof(EFI_GUID));
+	if (fm->pnp)
+		store(out, 4, EISA_PNP(fm->pnp), 4);
+	if (fm->vendor)
+		memcpy(out + 4, &dp_vendor_guids[fm->vendor - 1], sizeof(EFI_GUID));
 	form_fields(fm, args, out);
 	return len;
 }

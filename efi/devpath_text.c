@@ -89,7 +89,7 @@ static void put_field(struct text *t, const UINT8 *node, UINTN len, struct dp_fi
 	case DP_DATA:   put_bytes(t, p, len - f.off); break;
 	case DP_ASCII:  put_ascii(t, p, len - f.off); break;
 	case DP_EISA:
-		if ((v & 0xffff) == 0x41d0)
+		if ((v & 0xffff) == EISA_PNP(0))
 			put_f(t, "PNP%04X", (UINT32)(v >> 16));
 		else
 			put_f(t, "0x%08X", (UINT32)v);
@@ -124,9 +124,10 @@ static bool form_matches(const struct dp_form *f, const UINT8 *node, UINTN len,
 		return false;
 	if (f->shortcut && !shortcuts)
 		return false;
-	if (f->hid && dp_get(node + 4, 4) != f->hid)
+	if (f->pnp && dp_get(node + 4, 4) != EISA_PNP(f->pnp))
 		return false;
-	return !f->guid || (len == f->len && !memcmp(node + 4, f->guid, sizeof(EFI_GUID)));
+	return !f->vendor ||
+	       !memcmp(node + 4, &dp_vendor_guids[f->vendor - 1], sizeof(EFI_GUID));
 }
 
 static void put_form(struct text *t, const struct dp_form *f, const UINT8 *node, UINTN len,

@@ -29,23 +29,27 @@ struct dp_field {
 };
 
 struct dp_form {
-	const char *name;
+	char name[13];          /* the longest, VenVt100Plus, and its NUL */
 	UINT8 type, subtype;
 	UINT8 len;              /* the node's length; a DP_DATA/DP_ASCII tail may follow */
 	UINT8 display;          /* fields printed when DisplayOnly, 0 for all */
 	bool shortcut;          /* a shortcut form: printed only with AllowShortcuts */
-	UINT32 hid;             /* nonzero: only the ACPI node with this _HID */
-	struct dp_field f[6];   /* before guid: no padding, 40 bytes a form, not 48 */
-	const EFI_GUID *guid;   /* non-NULL: only the vendor node with this GUID */
+	UINT8 vendor;           /* nonzero: only the vendor node with dp_vendor_guids[vendor - 1] */
+	UINT16 pnp;             /* nonzero: only the ACPI node with _HID EISA_PNP(pnp) */
+	struct dp_field f[6];   /* 34 bytes a form, where a name pointer made it 40 */
 };
+
+/* An ACPI _HID in its EISA encoding: "PNP" compressed, then the product number. */
+#define EISA_PNP(id) (0x41d0 | (UINT32)(id) << 16)
 
 extern const struct dp_form dp_forms[];
 extern const UINTN dp_nforms;
+extern const EFI_GUID dp_vendor_guids[];
 
 /* The generic forms for nodes no entry describes: "<name>(subtype,hex)" for a known
  * type, "Path(type,subtype,hex)" for any other (section 10.6.1.1). */
 struct dp_generic {
-	const char *name;
+	char name[13];
 	UINT8 type;
 };
 extern const struct dp_generic dp_generics[];
