@@ -149,10 +149,19 @@ static void unlink_proto(struct handle *h, struct proto *p)
 	*pp = p->next;
 }
 
+static struct proto **proto_tail(struct handle *h)
+{
+	struct proto **tail = &h->protos;
+
+	while (*tail)
+		tail = &(*tail)->next;
+	return tail;
+}
+
 /* Appends guid to h; notifying the registrations is left to the caller. */
 static EFI_STATUS add_proto(struct handle *h, const EFI_GUID *guid, VOID *interface)
 {
-	struct proto *p, **tail = &h->protos;
+	struct proto *p;
 
 	if (!guid || find_proto(h, guid))
 		return EFI_INVALID_PARAMETER;
@@ -162,9 +171,7 @@ static EFI_STATUS add_proto(struct handle *h, const EFI_GUID *guid, VOID *interf
 	p->guid = *guid;
 	p->interface = interface;
 	p->seq = ++install_seq;
-	while (*tail)
-		tail = &(*tail)->next;
-	*tail = p;
+	*proto_tail(h) = p;
 	return EFI_SUCCESS;
 }
 
@@ -194,27 +201,6 @@ void efi_protocol_event_closed(EFI_EVENT event)
 			pp = &n->next;
 		}
 	}
-}
-
-EFI_STATUS EFIAPI InstallProtocolInterface(EFI_HANDLE *handle, EFI_GUID *protocol,
-					   EFI_INTERFACE_TYPE type, VOID *interface)
-{
-	struct handle *h;
-	EFI_STATUS s;
-
-	if (!handle || !protocol || type != EFI_NATIVE_INTERFACE)
-		return EFI_INVALID_PARAMETER;
-	s = get_handle(handle, &h);
-	if (s)
-		return s;
-	s = add_proto(h, protocol, interface);
-	if (s) {
-		free_if_empty(h);
-		return s;
-	}
-	*handle = h;
-	notify(protocol);
-	return EFI_SUCCESS;
 }
 
 /* Opens that only read the interface go away with it; a driver (BY_DRIVER), a bus's child
@@ -290,33 +276,30 @@ static bool devpath_installed(const EFI_DEVICE_PATH *path)
 	return false;
 }
 
-/* All or nothing (section 7.3.16); registrations are notified once all are in. */
-EFI_STATUS EFIAPI InstallMultipleProtocolInterfaces(EFI_HANDLE *handle, ...)
+/* The GUID and interface pairs of ap, all or nothing (section 7.3.16); registrations are
+ * notified once all are in. A device path is refused when another handle has it already,
+ * as InstallMultipleProtocolInterfaces does and InstallProtocolInterface does not. */
+static EFI_STATUS install(EFI_HANDLE *handle, bool unique_paths, va_list ap)
 {
 	struct proto **first, *p;
 	struct handle *h;
 	EFI_GUID *guid;
 	EFI_STATUS s;
 	EFI_TPL old;
-	va_list ap;
 
-	if (!handle)
-		return EFI_INVALID_PARAMETER;
 	s = get_handle(handle, &h);
 	if (s)
 		return s;
-	for (first = &h->protos; *first; first = &(*first)->next)
-		;
-	va_start(ap, handle);
+	first = proto_tail(h);
 	while (!s && (guid = va_arg(ap, EFI_GUID *))) {
 		VOID *interface = va_arg(ap, VOID *);
 
-		if (efi_guid_eq(guid, &efi_device_path_guid) && devpath_installed(interface))
+		if (unique_paths && efi_guid_eq(guid, &efi_device_path_guid) &&
+		    devpath_installed(interface))
 			s = EFI_ALREADY_STARTED;
 		else
 			s = add_proto(h, guid, interface);
 	}
-	va_end(ap);
 	if (s) {
 		while ((p = *first)) {
 			*first = p->next;
@@ -331,6 +314,39 @@ EFI_STATUS EFIAPI InstallMultipleProtocolInterfaces(EFI_HANDLE *handle, ...)
 		notify(&p->guid);
 	RestoreTPL(old);
 	return EFI_SUCCESS;
+}
+
+/* install()'s pairs as arguments: ..., NULL. */
+static EFI_STATUS install_pairs(bool unique_paths, EFI_HANDLE *handle, ...)
+{
+	EFI_STATUS s;
+	va_list ap;
+
+	va_start(ap, handle);
+	s = install(handle, unique_paths, ap);
+	va_end(ap);
+	return s;
+}
+
+EFI_STATUS EFIAPI InstallProtocolInterface(EFI_HANDLE *handle, EFI_GUID *protocol,
+					   EFI_INTERFACE_TYPE type, VOID *interface)
+{
+	if (!handle || !protocol || type != EFI_NATIVE_INTERFACE)
+		return EFI_INVALID_PARAMETER;
+	return install_pairs(false, handle, protocol, interface, NULL);
+}
+
+EFI_STATUS EFIAPI InstallMultipleProtocolInterfaces(EFI_HANDLE *handle, ...)
+{
+	EFI_STATUS s;
+	va_list ap;
+
+	if (!handle)
+		return EFI_INVALID_PARAMETER;
+	va_start(ap, handle);
+	s = install(handle, true, ap);
+	va_end(ap);
+	return s;
 }
 
 /* Checks every pair before removing any, so a failure leaves the handle as it was. */
