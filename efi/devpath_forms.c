@@ -73,6 +73,8 @@ const struct dp_generic dp_generics[] = {
 };
 const UINTN dp_ngenerics = sizeof(dp_generics) / sizeof(dp_generics[0]);
 
+const UINT8 dp_guid_order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
+
 UINTN dp_field_size(UINT8 kind)
 {
 	static const UINT8 size[] = {

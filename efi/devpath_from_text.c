@@ -111,19 +111,17 @@ static bool parse_hexnum(struct str f, UINTN digits, UINT8 *out, UINTN off)
 	return true;
 }
 
-/* 8-4-4-4-12 hex digits; the first three groups are stored little-endian. */
+/* 8-4-4-4-12 hex digits (dp_guid_order says where each pair goes). */
 static bool parse_guid(struct str f, UINT8 *out, UINTN off)
 {
-	static const UINT8 group[] = { 0, 9, 14, 19, 24, 36 };
-	struct str g;
+	const CHAR16 *s = f.s;
 
-	if (f.n != 36 || f.s[8] != '-' || f.s[13] != '-' || f.s[18] != '-' || f.s[23] != '-')
+	if (f.n != 36)
 		return false;
-	for (int i = 0; i < 5; i++) {
-		g.s = f.s + group[i];
-		g.n = group[i + 1] - group[i] - (i < 4);
-		if (i < 3 ? !parse_hexnum(g, g.n, out, off + (i ? 2 + 2 * i : 0)) :
-		    !parse_bytes(g, out, off + (i == 3 ? 8 : 10), g.n / 2))
+	for (int i = 0; i < 16; i++, s += 2) {
+		if (dp_guid_dash(i) && *s++ != '-')
+			return false;
+		if (!parse_bytes((struct str){ s, 2 }, out, off + dp_guid_order[i], 1))
 			return false;
 	}
 	return true;

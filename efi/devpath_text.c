@@ -44,12 +44,10 @@ static void put_bytes(struct text *t, const UINT8 *p, UINTN n)
 		put_f(t, "%02X", *p++);
 }
 
-/* The registry form: the first three fields are little-endian, the last 8 bytes in order. */
 static void put_guid(struct text *t, const UINT8 *g)
 {
-	put_f(t, "%08X-%04X-%04X-%02X%02X-", (UINT32)dp_get(g, 4), (UINT32)dp_get(g + 4, 2),
-	      (UINT32)dp_get(g + 6, 2), g[8], g[9]);
-	put_bytes(t, g + 10, 6);
+	for (int i = 0; i < 16; i++)
+		put_f(t, dp_guid_dash(i) ? "-%02X" : "%02X", g[dp_guid_order[i]]);
 }
 
 /* HD's partition format and signature, after the signature type (section 10.3.5.1). */

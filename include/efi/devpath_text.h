@@ -55,6 +55,15 @@ struct dp_generic {
 extern const struct dp_generic dp_generics[];
 extern const UINTN dp_ngenerics;
 
+/* The bytes of a GUID in the order its text gives them ("33221100-5544-7766-8899-AABB..."):
+ * the first three fields are little-endian, the last 8 bytes in order. */
+extern const UINT8 dp_guid_order[16];
+/* A GUID's text has a '-' before these of its bytes: 4, 6, 8 and 10. */
+static inline bool dp_guid_dash(int i)
+{
+	return i == 4 || i == 6 || i == 8 || i == 10;
+}
+
 /* efi/devpath_from_text.c; installed with the to-text protocol by efi_devpath_text_init(). */
 extern EFI_DEVICE_PATH_FROM_TEXT_PROTOCOL efi_devpath_from_text;
 
