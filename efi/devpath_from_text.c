@@ -379,18 +379,6 @@ static UINTN node_end(const CHAR16 *s, UINTN i, UINTN n)
 	return i;
 }
 
-static EFI_DEVICE_PATH *EFIAPI ConvertTextToDeviceNode(const CHAR16 *text)
-{
-	struct str s = { text, text ? text_len(text) : 0 };
-	INTN len = s.n ? parse_node(s, NULL) : -1;
-	UINT8 *node;
-
-	if (len < 0 || AllocatePool(EfiBootServicesData, len, (VOID **)&node))
-		return NULL;
-	parse_node(s, node);
-	return (EFI_DEVICE_PATH *)node;
-}
-
 /* Walks the text, writing into out (NULL: only sizing); the body's length, or -1. */
 static INTN parse_path(const CHAR16 *s, UINTN n, UINT8 *out)
 {
@@ -415,22 +403,38 @@ static INTN parse_path(const CHAR16 *s, UINTN n, UINT8 *out)
 	return total;
 }
 
-static EFI_DEVICE_PATH *EFIAPI ConvertTextToDevicePath(const CHAR16 *text)
+static INTN parse(struct str s, bool path, UINT8 *out)
 {
-	UINTN n = text ? text_len(text) : 0;
-	INTN len = n ? parse_path(text, n, NULL) : -1;
-	UINT8 *path;
+	return path ? parse_path(s.s, s.n, out) : parse_node(s, out);
+}
 
-	if (len < 0 || AllocatePool(EfiBootServicesData, len + END_DEVICE_PATH_LENGTH,
-				    (VOID **)&path))
+/* Size, allocate, write: one node, or a path and its end node. */
+static EFI_DEVICE_PATH *convert(const CHAR16 *text, bool path)
+{
+	struct str s = { text, text ? text_len(text) : 0 };
+	INTN len = s.n ? parse(s, path, NULL) : -1;
+	UINTN end = path ? END_DEVICE_PATH_LENGTH : 0;
+	UINT8 *out;
+
+	if (len < 0 || AllocatePool(EfiBootServicesData, len + end, (VOID **)&out))
 		return NULL;
-	if (parse_path(text, n, path) != len) {
-		FreePool(path);
+	if (parse(s, path, out) != len) {
+		FreePool(out);
 		return NULL;
 	}
-	header(path + len, END_DEVICE_PATH_TYPE, END_ENTIRE_DEVICE_PATH_SUBTYPE,
-	       END_DEVICE_PATH_LENGTH);
-	return (EFI_DEVICE_PATH *)path;
+	if (path)
+		header(out + len, END_DEVICE_PATH_TYPE, END_ENTIRE_DEVICE_PATH_SUBTYPE, end);
+	return (EFI_DEVICE_PATH *)out;
+}
+
+static EFI_DEVICE_PATH *EFIAPI ConvertTextToDeviceNode(const CHAR16 *text)
+{
+	return convert(text, false);
+}
+
+static EFI_DEVICE_PATH *EFIAPI ConvertTextToDevicePath(const CHAR16 *text)
+{
+	return convert(text, true);
 }
 
 EFI_DEVICE_PATH_FROM_TEXT_PROTOCOL efi_devpath_from_text = {
