@@ -387,19 +387,21 @@ EFI_STATUS EFIAPI UninstallMultipleProtocolInterfaces(EFI_HANDLE handle, ...)
 static bool open_args_valid(EFI_HANDLE handle, EFI_HANDLE agent, EFI_HANDLE controller,
 			    UINT32 attributes)
 {
+	bool agent_ok = efi_handle_valid(agent);
+	bool both_ok = agent_ok && efi_handle_valid(controller);
+
 	switch (attributes) {
 	case EFI_OPEN_PROTOCOL_BY_HANDLE_PROTOCOL:
 	case EFI_OPEN_PROTOCOL_GET_PROTOCOL:
 	case EFI_OPEN_PROTOCOL_TEST_PROTOCOL:
 		return true;
 	case EFI_OPEN_PROTOCOL_BY_CHILD_CONTROLLER:
-		return efi_handle_valid(agent) && efi_handle_valid(controller) &&
-		       controller != handle;
+		return both_ok && controller != handle;
 	case EFI_OPEN_PROTOCOL_BY_DRIVER:
 	case EFI_OPEN_PROTOCOL_BY_DRIVER | EFI_OPEN_PROTOCOL_EXCLUSIVE:
-		return efi_handle_valid(agent) && efi_handle_valid(controller);
+		return both_ok;
 	case EFI_OPEN_PROTOCOL_EXCLUSIVE:
-		return efi_handle_valid(agent);
+		return agent_ok;
 	default:
 		return false;
 	}
