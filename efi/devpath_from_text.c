@@ -150,30 +150,23 @@ static bool parse_eisa(struct str f, UINT8 *out, UINTN off)
 	return true;
 }
 
+/* Four decimal numbers up to 255, separated by dots; empty is 0.0.0.0. */
 static bool parse_ip4(struct str f, UINT8 *out, UINTN off)
 {
-	struct str rest = f, part;
+	UINTN i = 0, start;
 	UINT64 v;
 
 	if (!f.n)
 		return true;
-	for (int i = 0; i < 4; i++) {
-		part.s = rest.s;
-		for (part.n = 0; part.n < rest.n && rest.s[part.n] != '.'; part.n++)
+	for (int b = 0; b < 4; b++, i++) {
+		for (start = i; i < f.n && f.s[i] != '.'; i++)
 			;
-		if (!part.n || !parse_num(part, 255, &v))
+		if (i == start || !parse_num((struct str){ f.s + start, i - start }, 255, &v) ||
+		    (i < f.n) != (b < 3))       /* a dot after each but the last */
 			return false;
-		store(out, off + i, v, 1);
-		rest.s += part.n;
-		rest.n -= part.n;
-		if (i < 3 && (!rest.n || *rest.s != '.'))
-			return false;
-		if (i < 3) {
-			rest.s++;
-			rest.n--;
-		}
+		store(out, off + b, v, 1);
 	}
-	return !rest.n;
+	return true;
 }
 
 /* HD's Type and Signature fields: MBR with a 32-bit number, GPT with a GUID, or the
