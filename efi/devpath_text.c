@@ -120,7 +120,7 @@ static bool form_matches(const struct dp_form *f, const UINT8 *node, UINTN len,
 	if (node[0] != f->type || node[1] != f->subtype || len < f->len ||
 	    (len > f->len && !tail))
 		return false;
-	if (f->shortcut && !shortcuts)
+	if (f->vendor && !shortcuts)
 		return false;
 	if (f->pnp && dp_get(node + 4, 4) != EISA_PNP(f->pnp))
 		return false;

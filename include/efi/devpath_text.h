@@ -33,10 +33,10 @@ struct dp_form {
 	UINT8 type, subtype;
 	UINT8 len;              /* the node's length; a DP_DATA/DP_ASCII tail may follow */
 	UINT8 display;          /* fields printed when DisplayOnly, 0 for all */
-	bool shortcut;          /* a shortcut form: printed only with AllowShortcuts */
-	UINT8 vendor;           /* nonzero: only the vendor node with dp_vendor_guids[vendor - 1] */
+	UINT8 vendor;           /* nonzero: only the vendor node with dp_vendor_guids[vendor - 1],
+				 * a shortcut form, printed only with AllowShortcuts */
 	UINT16 pnp;             /* nonzero: only the ACPI node with _HID EISA_PNP(pnp) */
-	struct dp_field f[6];   /* 34 bytes a form, where a name pointer made it 40 */
+	struct dp_field f[6];   /* 32 bytes a form, where a name pointer made it 40 */
 };
 
 /* An ACPI _HID in its EISA encoding: "PNP" compressed, then the product number. */
