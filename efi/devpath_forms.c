@@ -64,21 +64,24 @@ const struct dp_form dp_forms[] = {
 	{ "Fv", MEDIA, MEDIA_PIWG_FW_VOL_DP, 20, .f = { { DP_GUID, 4 } } },
 	{ "Offset", MEDIA, MEDIA_RELATIVE_OFFSET_RANGE_DP, 24,
 	  .f = { { DP_U64, 8 }, { DP_U64, 16 } } },
+
+	/* Section 10.6.1.1: <type's name>(subtype,hex) for a known type, else
+	 * Path(type,subtype,hex). The hex is the node's data after its header. */
+	{ "HardwarePath", HW, 0, 4, .f = { { DP_DEC8, 1 }, { DP_DATA, 4 } } },
+	{ "AcpiPath", ACPI, 0, 4, .f = { { DP_DEC8, 1 }, { DP_DATA, 4 } } },
+	{ "Msg", MSG, 0, 4, .f = { { DP_DEC8, 1 }, { DP_DATA, 4 } } },
+	{ "MediaPath", MEDIA, 0, 4, .f = { { DP_DEC8, 1 }, { DP_DATA, 4 } } },
+	{ "BbsPath", BBS_DEVICE_PATH, 0, 4, .f = { { DP_DEC8, 1 }, { DP_DATA, 4 } } },
+	{ "Path", 0, 0, 4, .f = { { DP_DEC8, 0 }, { DP_DEC8, 1 }, { DP_DATA, 4 } } },
 };
 const UINTN dp_nforms = sizeof(dp_forms) / sizeof(dp_forms[0]);
-
-const struct dp_generic dp_generics[] = {
-	{ "HardwarePath", HW }, { "AcpiPath", ACPI }, { "Msg", MSG },
-	{ "MediaPath", MEDIA }, { "BbsPath", BBS_DEVICE_PATH },
-};
-const UINTN dp_ngenerics = sizeof(dp_generics) / sizeof(dp_generics[0]);
 
 const UINT8 dp_guid_order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
 
 UINTN dp_field_size(UINT8 kind)
 {
 	static const UINT8 size[] = {
-		[DP_U8] = 1, [DP_U16] = 2, [DP_U32] = 4, [DP_U64] = 8, [DP_DEC] = 4,
+		[DP_U8] = 1, [DP_U16] = 2, [DP_U32] = 4, [DP_U64] = 8, [DP_DEC] = 4, [DP_DEC8] = 1,
 		[DP_GUID] = 16, [DP_EISA] = 4, [DP_HDSIG] = 18, [DP_IP4] = 4,
 		[DP_PROTO] = 2, [DP_ORIGIN] = 1, [DP_MAC] = 32,
 	};

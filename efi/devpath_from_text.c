@@ -221,7 +221,7 @@ static bool parse_field(struct dp_field fd, struct str *args, UINT8 *out)
 	UINT64 v, max = size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
 
 	switch (fd.kind) {
-	case DP_U8: case DP_U16: case DP_U32: case DP_U64: case DP_DEC:
+	case DP_U8: case DP_U16: case DP_U32: case DP_U64: case DP_DEC: case DP_DEC8:
 		if (!parse_num(f, max, &v))
 			return false;
 		store(out, fd.off, v, size);
@@ -296,22 +296,6 @@ static INTN parse_form(const struct dp_form *fm, struct str args, UINT8 *out)
 	return len;
 }
 
-/* Path(type,subtype,hex) or <TypeName>(subtype,hex). */
-static INTN parse_generic(INTN type, struct str args, UINT8 *out)
-{
-	UINT64 t = type, sub;
-	INTN n;
-
-	if ((type < 0 && !parse_num(next_field(&args), 0xff, &t)) ||
-	    !parse_num(next_field(&args), 0xff, &sub))
-		return -1;
-	n = tail_len(DP_DATA, args);
-	if (n < 0 || 4 + n > NODE_MAX)
-		return -1;
-	header(out, t, sub, 4 + n);
-	return parse_bytes(args, out, 4, n) ? 4 + n : -1;
-}
-
 /* The node's text whole, and a NUL (section 10.3.5.4). */
 static INTN parse_file(struct str s, UINT8 *out)
 {
@@ -341,11 +325,6 @@ static INTN parse_node(struct str s, UINT8 *out)
 	for (UINTN i = 0; i < dp_nforms; i++)
 		if (eq(name, dp_forms[i].name))
 			return parse_form(&dp_forms[i], args, out);
-	if (eq(name, "Path"))
-		return parse_generic(-1, args, out);
-	for (UINTN i = 0; i < dp_ngenerics; i++)
-		if (eq(name, dp_generics[i].name))
-			return parse_generic(dp_generics[i].type, args, out);
 	return parse_file(s, out);
 }
 

@@ -82,7 +82,9 @@ static void put_field(struct text *t, const UINT8 *node, UINTN len, struct dp_fi
 	case DP_U8: case DP_U16: case DP_U32: case DP_U64:
 		put_f(t, "0x%lX", v);
 		break;
-	case DP_DEC:    put_f(t, "%lu", v); break;
+	case DP_DEC: case DP_DEC8:
+		put_f(t, "%lu", v);
+		break;
 	case DP_GUID:   put_guid(t, p); break;
 	case DP_DATA:   put_bytes(t, p, len - f.off); break;
 	case DP_ASCII:  put_ascii(t, p, len - f.off); break;
@@ -117,7 +119,8 @@ static bool form_matches(const struct dp_form *f, const UINT8 *node, UINTN len,
 
 	for (int i = 0; i < 6; i++)
 		tail |= is_tail(f->f[i].kind);
-	if (node[0] != f->type || node[1] != f->subtype || len < f->len ||
+	if ((f->type && node[0] != f->type) || (f->subtype && node[1] != f->subtype) ||
+	    len < f->len ||
 	    (len > f->len && !tail))
 		return false;
 	if (f->vendor && !shortcuts)
@@ -141,24 +144,6 @@ static void put_form(struct text *t, const struct dp_form *f, const UINT8 *node,
 		if (i)
 			put_c(t, ',');
 		put_field(t, node, len, f->f[i]);
-	}
-	put_c(t, ')');
-}
-
-/* Section 10.6.1.1: Path(type,subtype,data), or the type's own name. */
-static void put_generic(struct text *t, const UINT8 *node, UINTN len)
-{
-	UINTN i;
-
-	for (i = 0; i < dp_ngenerics && dp_generics[i].type != node[0]; i++)
-		;
-	if (i < dp_ngenerics)
-		put_f(t, "%s(%u", dp_generics[i].name, node[1]);
-	else
-		put_f(t, "Path(%u,%u", node[0], node[1]);
-	if (len > 4) {
-		put_c(t, ',');
-		put_bytes(t, node + 4, len - 4);
 	}
 	put_c(t, ')');
 }
@@ -189,13 +174,12 @@ static void put_node(struct text *t, const EFI_DEVICE_PATH *dp, bool display_onl
 		put_c(t, ',');
 		return;
 	}
-	for (UINTN i = 0; i < dp_nforms; i++) {
+	for (UINTN i = 0; i < dp_nforms; i++) {     /* "Path" matches every node */
 		if (form_matches(&dp_forms[i], node, len, shortcuts)) {
 			put_form(t, &dp_forms[i], node, len, display_only);
 			return;
 		}
 	}
-	put_generic(t, node, len);
 }
 
 /* Nodes are separated by '/', instances by ',' (section 10.6.1.1). */

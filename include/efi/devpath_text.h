@@ -13,6 +13,7 @@ enum dp_kind {
 	DP_NONE,
 	DP_U8, DP_U16, DP_U32, DP_U64, /* printed 0x%X; parsed decimal or 0x hex */
 	DP_DEC,         /* UINT32 printed in decimal (the HD partition number) */
+	DP_DEC8,        /* UINT8 printed in decimal (the generic forms' type and subtype) */
 	DP_GUID,        /* EFI_GUID, 8-4-4-4-12 hex digits */
 	DP_DATA,        /* the rest of the node as hex bytes (vendor data); may be empty */
 	DP_ASCII,       /* the rest of the node as 8-bit characters (Uri) */
@@ -30,7 +31,7 @@ struct dp_field {
 
 struct dp_form {
 	char name[13];          /* the longest, VenVt100Plus, and its NUL */
-	UINT8 type, subtype;
+	UINT8 type, subtype;    /* 0 in the generic forms: any (no other form has 0) */
 	UINT8 len;              /* the node's length; a DP_DATA/DP_ASCII tail may follow */
 	UINT8 display;          /* fields printed when DisplayOnly, 0 for all */
 	UINT8 vendor;           /* nonzero: only the vendor node with dp_vendor_guids[vendor - 1],
@@ -42,18 +43,10 @@ struct dp_form {
 /* An ACPI _HID in its EISA encoding: "PNP" compressed, then the product number. */
 #define EISA_PNP(id) (0x41d0 | (UINT32)(id) << 16)
 
+/* The last entries are the generic forms, for the nodes no entry before describes. */
 extern const struct dp_form dp_forms[];
 extern const UINTN dp_nforms;
 extern const EFI_GUID dp_vendor_guids[];
-
-/* The generic forms for nodes no entry describes: "<name>(subtype,hex)" for a known
- * type, "Path(type,subtype,hex)" for any other (section 10.6.1.1). */
-struct dp_generic {
-	char name[13];
-	UINT8 type;
-};
-extern const struct dp_generic dp_generics[];
-extern const UINTN dp_ngenerics;
 
 /* The bytes of a GUID in the order its text gives them ("33221100-5544-7766-8899-AABB..."):
  * the first three fields are little-endian, the last 8 bytes in order. */
