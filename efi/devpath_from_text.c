@@ -194,24 +194,17 @@ static bool parse_hdsig(struct str type, struct str sig, UINT8 *out, UINTN off)
 	return true;
 }
 
-/* A tail's bytes: hex data, or 8-bit characters (Uri). -1 if malformed. */
-static INTN tail_len(UINT8 kind, struct str f)
+/* A tail, stored at off: hex data, or 8-bit characters (Uri). Its bytes, or -1. */
+static INTN parse_tail(UINT8 kind, struct str f, UINT8 *out, UINTN off)
 {
 	if (kind == DP_DATA)
-		return f.n % 2 ? -1 : (INTN)(f.n / 2);
-	for (UINTN i = 0; i < f.n; i++)
+		return parse_bytes(f, out, off, f.n / 2) ? (INTN)(f.n / 2) : -1;
+	for (UINTN i = 0; i < f.n; i++) {
 		if (f.s[i] > 0xff)
 			return -1;
-	return f.n;
-}
-
-static bool parse_tail(UINT8 kind, struct str f, UINT8 *out, UINTN off)
-{
-	if (kind == DP_DATA)
-		return parse_bytes(f, out, off, f.n / 2);
-	for (UINTN i = 0; i < f.n; i++)
 		store(out, off + i, f.s[i], 1);
-	return true;
+	}
+	return f.n;
 }
 
 static bool parse_field(struct dp_field fd, struct str *args, UINT8 *out)
@@ -258,7 +251,8 @@ static void header(UINT8 *out, UINT8 type, UINT8 subtype, UINTN len)
 }
 
 /* A form's fields, stored when out is set; the node's length, or -1. A tail takes the
- * rest of the fields whole, so a Uri may hold commas. */
+ * rest of the fields whole, so a Uri may hold commas. Nothing is stored before a pass
+ * without out has found the text good (parse_form), so a check may follow a store. */
 static INTN form_fields(const struct dp_form *fm, struct str args, UINT8 *out)
 {
 	UINTN len = fm->len;
@@ -267,10 +261,9 @@ static INTN form_fields(const struct dp_form *fm, struct str args, UINT8 *out)
 		UINT8 kind = fm->f[i].kind;
 
 		if (kind == DP_DATA || kind == DP_ASCII) {
-			INTN tail = tail_len(kind, args);
+			INTN tail = parse_tail(kind, args, out, fm->f[i].off);
 
-			if (tail < 0 || len + tail > NODE_MAX ||
-			    !parse_tail(kind, args, out, fm->f[i].off))
+			if (tail < 0 || len + tail > NODE_MAX)
 				return -1;
 			len += tail;
 			args.n = 0;
