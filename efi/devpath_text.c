@@ -14,6 +14,7 @@
 struct text {
 	CHAR16 *buf;            /* NULL while counting */
 	UINTN len;
+	bool display_only, shortcuts;   /* the caller's DisplayOnly and AllowShortcuts */
 };
 
 static void put_c(struct text *t, CHAR16 c)
@@ -131,10 +132,9 @@ static bool form_matches(const struct dp_form *f, const UINT8 *node, UINTN len,
 	       !memcmp(node + 4, &dp_vendor_guids[f->vendor - 1], sizeof(EFI_GUID));
 }
 
-static void put_form(struct text *t, const struct dp_form *f, const UINT8 *node, UINTN len,
-		     bool display_only)
+static void put_form(struct text *t, const struct dp_form *f, const UINT8 *node, UINTN len)
 {
-	int n = display_only && f->display ? f->display : 6;
+	int n = t->display_only && f->display ? f->display : 6;
 
 	put_f(t, "%s(", f->name);
 	for (int i = 0; i < n && f->f[i].kind; i++) {
@@ -160,8 +160,7 @@ static void put_file(struct text *t, const UINT8 *node, UINTN len)
 	}
 }
 
-static void put_node(struct text *t, const EFI_DEVICE_PATH *dp, bool display_only,
-		     bool shortcuts)
+static void put_node(struct text *t, const EFI_DEVICE_PATH *dp)
 {
 	const UINT8 *node = (const UINT8 *)dp;
 	UINTN len = DevicePathNodeLength(dp);
@@ -175,16 +174,15 @@ static void put_node(struct text *t, const EFI_DEVICE_PATH *dp, bool display_onl
 		return;
 	}
 	for (UINTN i = 0; i < dp_nforms; i++) {     /* "Path" matches every node */
-		if (form_matches(&dp_forms[i], node, len, shortcuts)) {
-			put_form(t, &dp_forms[i], node, len, display_only);
+		if (form_matches(&dp_forms[i], node, len, t->shortcuts)) {
+			put_form(t, &dp_forms[i], node, len);
 			return;
 		}
 	}
 }
 
 /* Nodes are separated by '/', instances by ',' (section 10.6.1.1). */
-static void put_path(struct text *t, const EFI_DEVICE_PATH *dp, bool display_only,
-		     bool shortcuts)
+static void put_path(struct text *t, const EFI_DEVICE_PATH *dp)
 {
 	bool sep = false;
 
@@ -193,7 +191,7 @@ static void put_path(struct text *t, const EFI_DEVICE_PATH *dp, bool display_onl
 
 		if (sep && !instance_end)
 			put_c(t, '/');
-		put_node(t, dp, display_only, shortcuts);
+		put_node(t, dp);
 		sep = !instance_end;
 	}
 }
@@ -202,13 +200,13 @@ static void put_path(struct text *t, const EFI_DEVICE_PATH *dp, bool display_onl
 static CHAR16 *render(const EFI_DEVICE_PATH *dp, bool path, bool display_only,
 		      bool shortcuts)
 {
-	struct text t = { NULL, 0 };
+	struct text t = { NULL, 0, display_only, shortcuts };
 
 	for (int pass = 0; pass < 2; pass++) {
 		if (path)
-			put_path(&t, dp, display_only, shortcuts);
+			put_path(&t, dp);
 		else
-			put_node(&t, dp, display_only, shortcuts);
+			put_node(&t, dp);
 		if (pass)
 			break;
 		if (AllocatePool(EfiBootServicesData, (t.len + 1) * sizeof(CHAR16),
