@@ -381,7 +381,8 @@ static EFI_DEVICE_PATH *convert(const CHAR16 *text, bool path)
 	UINTN end = path ? END_DEVICE_PATH_LENGTH : 0;
 	UINT8 *out;
 
-	if (len < 0 || AllocatePool(EfiBootServicesData, len + end, (VOID **)&out))
+	out = len < 0 ? NULL : efi_pool(len + end);
+	if (!out)
 		return NULL;
 	if (parse(s, path, out) != len) {
 		FreePool(out);

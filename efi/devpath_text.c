@@ -209,8 +209,8 @@ static CHAR16 *render(const EFI_DEVICE_PATH *dp, bool path, bool display_only,
 			put_node(&t, dp);
 		if (pass)
 			break;
-		if (AllocatePool(EfiBootServicesData, (t.len + 1) * sizeof(CHAR16),
-				 (VOID **)&t.buf))
+		t.buf = efi_pool((t.len + 1) * sizeof(CHAR16));
+		if (!t.buf)
 			return NULL;
 		t.len = 0;
 	}

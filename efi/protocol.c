@@ -510,11 +510,7 @@ EFI_STATUS EFIAPI CloseProtocol(EFI_HANDLE handle, EFI_GUID *protocol, EFI_HANDL
  * buffer holds at least one entry: it is valid to free even when the count is 0. */
 static void *pool(UINTN count, UINTN size)
 {
-	void *buf;
-
-	if (AllocatePool(EfiBootServicesData, (count ? count : 1) * size, &buf))
-		return NULL;
-	return buf;
+	return efi_pool((count ? count : 1) * size);
 }
 
 EFI_STATUS EFIAPI OpenProtocolInformation(EFI_HANDLE handle, EFI_GUID *protocol,
