@@ -78,13 +78,8 @@ const UINTN dp_nforms = sizeof(dp_forms) / sizeof(dp_forms[0]);
 
 const UINT8 dp_guid_order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
 
-UINTN dp_field_size(UINT8 kind)
-{
-	static const UINT8 size[] = {
-		[DP_U8] = 1, [DP_U16] = 2, [DP_U32] = 4, [DP_U64] = 8, [DP_DEC] = 4, [DP_DEC8] = 1,
-		[DP_GUID] = 16, [DP_EISA] = 4, [DP_HDSIG] = 18, [DP_IP4] = 4,
-		[DP_PROTO] = 2, [DP_ORIGIN] = 1, [DP_MAC] = 32,
-	};
-
-	return kind < sizeof(size) ? size[kind] : 0;
-}
+const UINT8 dp_field_size[DP_NKINDS] = {
+	[DP_U8] = 1, [DP_U16] = 2, [DP_U32] = 4, [DP_U64] = 8, [DP_DEC] = 4, [DP_DEC8] = 1,
+	[DP_GUID] = 16, [DP_EISA] = 4, [DP_HDSIG] = 18, [DP_IP4] = 4,
+	[DP_PROTO] = 2, [DP_ORIGIN] = 1, [DP_MAC] = 32,
+};

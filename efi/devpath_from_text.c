@@ -210,7 +210,7 @@ static INTN parse_tail(UINT8 kind, struct str f, UINT8 *out, UINTN off)
 static bool parse_field(struct dp_field fd, struct str *args, UINT8 *out)
 {
 	struct str f = next_field(args);
-	UINTN size = dp_field_size(fd.kind);
+	UINTN size = dp_field_size[fd.kind];
 	UINT64 v, max = size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
 
 	switch (fd.kind) {

@@ -77,7 +77,7 @@ static void put_ascii(struct text *t, const UINT8 *p, UINTN n)
 static void put_field(struct text *t, const UINT8 *node, UINTN len, struct dp_field f)
 {
 	const UINT8 *p = node + f.off;
-	UINT64 v = dp_get(p, dp_field_size(f.kind));     /* for the kinds that are numbers */
+	UINT64 v = dp_get(p, dp_field_size[f.kind]);     /* for the kinds that are numbers */
 
 	switch (f.kind) {
 	case DP_U8: case DP_U16: case DP_U32: case DP_U64:

@@ -23,6 +23,7 @@ enum dp_kind {
 	DP_PROTO,       /* UINT16 IP protocol: TCP, UDP or a number */
 	DP_ORIGIN,      /* UINT8 StaticIpAddress: Static or DHCP */
 	DP_MAC,         /* 32-byte MAC address, then IfType: 6 bytes shown for IfType 0, 1 */
+	DP_NKINDS
 };
 
 struct dp_field {
@@ -60,8 +61,8 @@ static inline bool dp_guid_dash(int i)
 /* efi/devpath_from_text.c; installed with the to-text protocol by efi_devpath_text_init(). */
 extern EFI_DEVICE_PATH_FROM_TEXT_PROTOCOL efi_devpath_from_text;
 
-/* Bytes a field of this kind covers at its offset; 0 for the tails. */
-UINTN dp_field_size(UINT8 kind);
+/* Bytes a field of each kind covers at its offset; 0 for the tails. */
+extern const UINT8 dp_field_size[DP_NKINDS];
 
 /* Little-endian field access at any alignment: nodes are byte-packed. */
 static inline UINT64 dp_get(const UINT8 *p, UINTN size)
