@@ -591,17 +591,19 @@ static struct notify *find_notify(const VOID *registration)
 	return NULL;
 }
 
-/* The earliest interface installed or reinstalled since the registration last saw one. */
-static struct proto *next_notified(const struct notify *n, struct handle **owner)
+/* The handle with the earliest interface installed or reinstalled since the registration
+ * last saw one. */
+static struct handle *next_notified(const struct notify *n)
 {
-	struct proto *best = NULL;
+	struct handle *best = NULL;
+	UINT64 seq = 0;
 
 	for (struct handle *h = handles; h; h = h->next) {
 		struct proto *p = find_proto(h, &n->guid);
 
-		if (p && p->seq > n->seen && (!best || p->seq < best->seq)) {
-			best = p;
-			*owner = h;
+		if (p && p->seq > n->seen && (!best || p->seq < seq)) {
+			best = h;
+			seq = p->seq;
 		}
 	}
 	return best;
@@ -612,12 +614,11 @@ static EFI_STATUS locate_notified(const VOID *key, UINTN *size, EFI_HANDLE *buff
 {
 	struct notify *n = find_notify(key);
 	struct handle *h;
-	struct proto *p;
 
 	if (!n)
 		return EFI_INVALID_PARAMETER;
-	p = next_notified(n, &h);
-	if (!p)
+	h = next_notified(n);
+	if (!h)
 		return EFI_NOT_FOUND;
 	if (*size < sizeof(EFI_HANDLE)) {
 		*size = sizeof(EFI_HANDLE);
@@ -627,7 +628,7 @@ static EFI_STATUS locate_notified(const VOID *key, UINTN *size, EFI_HANDLE *buff
 		return EFI_INVALID_PARAMETER;
 	*size = sizeof(EFI_HANDLE);
 	*buffer = h;
-	n->seen = p->seq;
+	n->seen = find_proto(h, &n->guid)->seq;
 	return EFI_SUCCESS;
 }
 
@@ -704,9 +705,10 @@ EFI_STATUS EFIAPI LocateProtocol(EFI_GUID *protocol, VOID *registration, VOID **
 		n = find_notify(registration);
 		if (!n)
 			return EFI_INVALID_PARAMETER;
-		p = next_notified(n, &h);
-		if (!p)
+		h = next_notified(n);
+		if (!h)
 			return EFI_NOT_FOUND;
+		p = find_proto(h, &n->guid);
 		n->seen = p->seq;
 		*interface = p->interface;
 		return EFI_SUCCESS;
