@@ -217,28 +217,30 @@ static bool releasable(const struct proto *p)
 	return true;
 }
 
-/* The interface to uninstall or reinstall, or why there is none. */
-static EFI_STATUS find_release(EFI_HANDLE handle, const EFI_GUID *protocol,
-			       const VOID *interface, struct handle **h, struct proto **p)
+/* Why interface, as protocol on h, cannot be uninstalled or reinstalled; or EFI_SUCCESS. */
+static EFI_STATUS check_release(const struct handle *h, const EFI_GUID *protocol,
+				const VOID *interface)
 {
-	*h = find_handle(handle);
-	if (!*h || !protocol)
+	const struct proto *p;
+
+	if (!h || !protocol)
 		return EFI_INVALID_PARAMETER;
-	*p = find_proto(*h, protocol);
-	if (!*p || (*p)->interface != interface)
+	p = find_proto(h, protocol);
+	if (!p || p->interface != interface)
 		return EFI_NOT_FOUND;
-	return releasable(*p) ? EFI_SUCCESS : EFI_ACCESS_DENIED;
+	return releasable(p) ? EFI_SUCCESS : EFI_ACCESS_DENIED;
 }
 
 EFI_STATUS EFIAPI UninstallProtocolInterface(EFI_HANDLE handle, EFI_GUID *protocol,
 					     VOID *interface)
 {
-	struct handle *h;
+	struct handle *h = find_handle(handle);
+	EFI_STATUS s = check_release(h, protocol, interface);
 	struct proto *p;
-	EFI_STATUS s = find_release(handle, protocol, interface, &h, &p);
 
 	if (s)
 		return s;
+	p = find_proto(h, protocol);
 	unlink_proto(h, p);
 	free_proto(p);
 	free_if_empty(h);
@@ -249,12 +251,13 @@ EFI_STATUS EFIAPI UninstallProtocolInterface(EFI_HANDLE handle, EFI_GUID *protoc
 EFI_STATUS EFIAPI ReinstallProtocolInterface(EFI_HANDLE handle, EFI_GUID *protocol,
 					     VOID *old, VOID *new)
 {
-	struct handle *h;
+	struct handle *h = find_handle(handle);
+	EFI_STATUS s = check_release(h, protocol, old);
 	struct proto *p;
-	EFI_STATUS s = find_release(handle, protocol, old, &h, &p);
 
 	if (s)
 		return s;
+	p = find_proto(h, protocol);
 	free_opens(p);
 	p->interface = new;
 	p->seq = ++install_seq;
