@@ -121,8 +121,7 @@ static bool form_matches(const struct dp_form *f, const UINT8 *node, UINTN len,
 	for (int i = 0; i < 6; i++)
 		tail |= is_tail(f->f[i].kind);
 	if ((f->type && node[0] != f->type) || (f->subtype && node[1] != f->subtype) ||
-	    len < f->len ||
-	    (len > f->len && !tail))
+	    len < f->len || (len > f->len && !tail))
 		return false;
 	if (f->vendor && !shortcuts)
 		return false;
