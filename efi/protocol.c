@@ -641,7 +641,7 @@ EFI_STATUS EFIAPI LocateHandle(EFI_LOCATE_SEARCH_TYPE type, EFI_GUID *protocol,
 	struct handle *h;
 	UINTN need = 0;
 
-	if (!size || (type != AllHandles && type != ByProtocol && type != ByRegisterNotify) ||
+	if (!size || (UINT32)type > ByProtocol ||     /* AllHandles, ByRegisterNotify, ByProtocol */
 	    (type == ByProtocol && !protocol))
 		return EFI_INVALID_PARAMETER;
 	if (type == ByRegisterNotify)
