@@ -157,6 +157,7 @@ $(B)/host/test_part:    tests/host/test_part.c fs/part.c fs/part_mbr.c fs/part_g
 STUBS = tests/host/stubs.c efi/guids.c
 $(B)/host/test_devpath_text: tests/host/test_devpath_text.c $(STUBS) \
 	efi/devpath_text.c efi/devpath_from_text.c efi/devpath_forms.c efi/protocol.c efi/status.c \
+	lib/printf.c \
 	tests/efi/selftest/devpath_samples.h
 $(B)/host/test_devpath: tests/host/test_devpath.c efi/devpath.c efi/protocol.c $(STUBS)
 $(B)/host/test_variables: tests/host/test_variables.c runtime/variables.c runtime/varstore.c \
@@ -166,7 +167,9 @@ $(B)/host/test_block_io: tests/host/test_block_io.c efi/block_io.c
 $(B)/host/test_memattr: tests/host/test_memattr.c efi/memattr.c
 # lib/printf.c under other names: the test's own printf stays the C library's.
 $(B)/host/test_lib:     tests/host/test_lib.c lib/utf.c lib/crc32.c lib/printf.c
-$(B)/host/test_lib: HOSTCFLAGS += -Dvsnprintf=fw_vsnprintf -Dsnprintf=fw_snprintf -Dvformat=fw_vformat
+# The firmware's printf (lib/printf.c) under names of its own, apart from the host libc's.
+FW_PRINTF = -Dvsnprintf=fw_vsnprintf -Dsnprintf=fw_snprintf -Dvformat=fw_vformat
+$(B)/host/test_lib $(B)/host/test_devpath_text: HOSTCFLAGS += $(FW_PRINTF)
 $(B)/host/test_acpi_loader: tests/host/test_acpi_loader.c efi/acpi_loader.c
 $(B)/host/test_smbios:  tests/host/test_smbios.c efi/smbios_build.c
 $(B)/host/test_protocol: tests/host/test_protocol.c efi/protocol.c $(STUBS)
@@ -212,7 +215,8 @@ $(B)/fuzz/fuzz_part: tests/fuzz/fuzz_part.c fs/part.c fs/part_mbr.c fs/part_gpt.
 $(B)/fuzz/fuzz_part: FUZZCFLAGS += -fsanitize-coverage-ignorelist=tests/fuzz/no_coverage.txt
 $(B)/fuzz/fuzz_fat: tests/fuzz/fuzz_fat.c $(FAT_SRCS) $(wildcard fs/*.h)
 $(B)/fuzz/fuzz_devpath_text: tests/fuzz/fuzz_devpath_text.c efi/devpath_text.c \
-	efi/devpath_from_text.c efi/devpath_forms.c efi/protocol.c efi/guids.c
+	efi/devpath_from_text.c efi/devpath_forms.c efi/protocol.c efi/guids.c lib/printf.c
+$(B)/fuzz/fuzz_devpath_text: FUZZCFLAGS += $(FW_PRINTF)
 $(B)/fuzz/fuzz_virtqueue: tests/fuzz/fuzz_virtqueue.c drivers/virtqueue.c
 $(B)/fuzz/fuzz_pci_host: tests/fuzz/fuzz_pci_host.c drivers/pci_host.c
 $(B)/fuzz/fuzz_dt: tests/fuzz/fuzz_dt.c boot/dt.c

@@ -22,8 +22,8 @@ static EFI_DEVICE_PATH *join(const void *a, UINTN na, const void *b, UINTN nb, b
 	UINTN sep = instance ? END_DEVICE_PATH_LENGTH : 0;
 	UINT8 *p;
 
-	if (AllocatePool(EfiBootServicesData, na + sep + nb + END_DEVICE_PATH_LENGTH,
-			 (VOID **)&p))
+	p = efi_pool(na + sep + nb + END_DEVICE_PATH_LENGTH);
+	if (!p)
 		return NULL;
 	if (na)
 		memcpy(p, a, na);
@@ -130,7 +130,8 @@ static EFI_DEVICE_PATH *EFIAPI CreateDeviceNode(UINT8 type, UINT8 subtype, UINT1
 {
 	EFI_DEVICE_PATH *n;
 
-	if (len < sizeof(*n) || AllocatePool(EfiBootServicesData, len, (VOID **)&n))
+	n = len < sizeof(*n) ? NULL : efi_pool(len);
+	if (!n)
 		return NULL;
 	memset(n, 0, len);
 	n->Type = type;

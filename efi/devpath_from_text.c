@@ -111,19 +111,17 @@ static bool parse_hexnum(struct str f, UINTN digits, UINT8 *out, UINTN off)
 	return true;
 }
 
-/* 8-4-4-4-12 hex digits; the first three groups are stored little-endian. */
+/* 8-4-4-4-12 hex digits (dp_guid_order says where each pair goes). */
 static bool parse_guid(struct str f, UINT8 *out, UINTN off)
 {
-	static const UINT8 group[] = { 0, 9, 14, 19, 24, 36 };
-	struct str g;
+	const CHAR16 *s = f.s;
 
-	if (f.n != 36 || f.s[8] != '-' || f.s[13] != '-' || f.s[18] != '-' || f.s[23] != '-')
+	if (f.n != 36)
 		return false;
-	for (int i = 0; i < 5; i++) {
-		g.s = f.s + group[i];
-		g.n = group[i + 1] - group[i] - (i < 4);
-		if (i < 3 ? !parse_hexnum(g, g.n, out, off + (i ? 2 + 2 * i : 0)) :
-		    !parse_bytes(g, out, off + (i == 3 ? 8 : 10), g.n / 2))
+	for (int i = 0; i < 16; i++, s += 2) {
+		if (dp_guid_dash(i) && *s++ != '-')
+			return false;
+		if (!parse_bytes((struct str){ s, 2 }, out, off + dp_guid_order[i], 1))
 			return false;
 	}
 	return true;
@@ -152,30 +150,23 @@ static bool parse_eisa(struct str f, UINT8 *out, UINTN off)
 	return true;
 }
 
+/* Four decimal numbers up to 255, separated by dots; empty is 0.0.0.0. */
 static bool parse_ip4(struct str f, UINT8 *out, UINTN off)
 {
-	struct str rest = f, part;
+	UINTN i = 0, start;
 	UINT64 v;
 
 	if (!f.n)
 		return true;
-	for (int i = 0; i < 4; i++) {
-		part.s = rest.s;
-		for (part.n = 0; part.n < rest.n && rest.s[part.n] != '.'; part.n++)
+	for (int b = 0; b < 4; b++, i++) {
+		for (start = i; i < f.n && f.s[i] != '.'; i++)
 			;
-		if (!part.n || !parse_num(part, 255, &v))
+		if (i == start || !parse_num((struct str){ f.s + start, i - start }, 255, &v) ||
+		    (i < f.n) != (b < 3))       /* a dot after each but the last */
 			return false;
-		store(out, off + i, v, 1);
-		rest.s += part.n;
-		rest.n -= part.n;
-		if (i < 3 && (!rest.n || *rest.s != '.'))
-			return false;
-		if (i < 3) {
-			rest.s++;
-			rest.n--;
-		}
+		store(out, off + b, v, 1);
 	}
-	return !rest.n;
+	return true;
 }
 
 /* HD's Type and Signature fields: MBR with a 32-bit number, GPT with a GUID, or the
@@ -203,34 +194,27 @@ static bool parse_hdsig(struct str type, struct str sig, UINT8 *out, UINTN off)
 	return true;
 }
 
-/* A tail's bytes: hex data, or 8-bit characters (Uri). -1 if malformed. */
-static INTN tail_len(UINT8 kind, struct str f)
+/* A tail, stored at off: hex data, or 8-bit characters (Uri). Its bytes, or -1. */
+static INTN parse_tail(UINT8 kind, struct str f, UINT8 *out, UINTN off)
 {
 	if (kind == DP_DATA)
-		return f.n % 2 ? -1 : (INTN)(f.n / 2);
-	for (UINTN i = 0; i < f.n; i++)
+		return parse_bytes(f, out, off, f.n / 2) ? (INTN)(f.n / 2) : -1;
+	for (UINTN i = 0; i < f.n; i++) {
 		if (f.s[i] > 0xff)
 			return -1;
-	return f.n;
-}
-
-static bool parse_tail(UINT8 kind, struct str f, UINT8 *out, UINTN off)
-{
-	if (kind == DP_DATA)
-		return parse_bytes(f, out, off, f.n / 2);
-	for (UINTN i = 0; i < f.n; i++)
 		store(out, off + i, f.s[i], 1);
-	return true;
+	}
+	return f.n;
 }
 
 static bool parse_field(struct dp_field fd, struct str *args, UINT8 *out)
 {
 	struct str f = next_field(args);
-	UINTN size = dp_field_size(fd.kind);
+	UINTN size = dp_field_size[fd.kind];
 	UINT64 v, max = size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
 
 	switch (fd.kind) {
-	case DP_U8: case DP_U16: case DP_U32: case DP_U64: case DP_DEC:
+	case DP_U8: case DP_U16: case DP_U32: case DP_U64: case DP_DEC: case DP_DEC8:
 		if (!parse_num(f, max, &v))
 			return false;
 		store(out, fd.off, v, size);
@@ -267,7 +251,8 @@ static void header(UINT8 *out, UINT8 type, UINT8 subtype, UINTN len)
 }
 
 /* A form's fields, stored when out is set; the node's length, or -1. A tail takes the
- * rest of the fields whole, so a Uri may hold commas. */
+ * rest of the fields whole, so a Uri may hold commas. Nothing is stored before a pass
+ * without out has found the text good (parse_form), so a check may follow a store. */
 static INTN form_fields(const struct dp_form *fm, struct str args, UINT8 *out)
 {
 	UINTN len = fm->len;
@@ -276,10 +261,9 @@ static INTN form_fields(const struct dp_form *fm, struct str args, UINT8 *out)
 		UINT8 kind = fm->f[i].kind;
 
 		if (kind == DP_DATA || kind == DP_ASCII) {
-			INTN tail = tail_len(kind, args);
+			INTN tail = parse_tail(kind, args, out, fm->f[i].off);
 
-			if (tail < 0 || len + tail > NODE_MAX ||
-			    !parse_tail(kind, args, out, fm->f[i].off))
+			if (tail < 0 || len + tail > NODE_MAX)
 				return -1;
 			len += tail;
 			args.n = 0;
@@ -297,28 +281,12 @@ static INTN parse_form(const struct dp_form *fm, struct str args, UINT8 *out)
 	if (len < 0 || !out)
 		return len;
 	header(out, fm->type, fm->subtype, len);
-	if (fm->hid)
-		store(out, 4, fm->hid, 4);
-	if (fm->guid)
-		memcpy(out + 4, fm->guid, sizeof(EFI_GUID));
+	if (fm->pnp)
+		store(out, 4, EISA_PNP(fm->pnp), 4);
+	if (fm->vendor)
+		memcpy(out + 4, &dp_vendor_guids[fm->vendor - 1], sizeof(EFI_GUID));
 	form_fields(fm, args, out);
 	return len;
-}
-
-/* Path(type,subtype,hex) or <TypeName>(subtype,hex). */
-static INTN parse_generic(INTN type, struct str args, UINT8 *out)
-{
-	UINT64 t = type, sub;
-	INTN n;
-
-	if ((type < 0 && !parse_num(next_field(&args), 0xff, &t)) ||
-	    !parse_num(next_field(&args), 0xff, &sub))
-		return -1;
-	n = tail_len(DP_DATA, args);
-	if (n < 0 || 4 + n > NODE_MAX)
-		return -1;
-	header(out, t, sub, 4 + n);
-	return parse_bytes(args, out, 4, n) ? 4 + n : -1;
 }
 
 /* The node's text whole, and a NUL (section 10.3.5.4). */
@@ -350,11 +318,6 @@ static INTN parse_node(struct str s, UINT8 *out)
 	for (UINTN i = 0; i < dp_nforms; i++)
 		if (eq(name, dp_forms[i].name))
 			return parse_form(&dp_forms[i], args, out);
-	if (eq(name, "Path"))
-		return parse_generic(-1, args, out);
-	for (UINTN i = 0; i < dp_ngenerics; i++)
-		if (eq(name, dp_generics[i].name))
-			return parse_generic(dp_generics[i].type, args, out);
 	return parse_file(s, out);
 }
 
@@ -381,18 +344,6 @@ static UINTN node_end(const CHAR16 *s, UINTN i, UINTN n)
 	return i;
 }
 
-static EFI_DEVICE_PATH *EFIAPI ConvertTextToDeviceNode(const CHAR16 *text)
-{
-	struct str s = { text, text ? text_len(text) : 0 };
-	INTN len = s.n ? parse_node(s, NULL) : -1;
-	UINT8 *node;
-
-	if (len < 0 || AllocatePool(EfiBootServicesData, len, (VOID **)&node))
-		return NULL;
-	parse_node(s, node);
-	return (EFI_DEVICE_PATH *)node;
-}
-
 /* Walks the text, writing into out (NULL: only sizing); the body's length, or -1. */
 static INTN parse_path(const CHAR16 *s, UINTN n, UINT8 *out)
 {
@@ -417,22 +368,39 @@ static INTN parse_path(const CHAR16 *s, UINTN n, UINT8 *out)
 	return total;
 }
 
-static EFI_DEVICE_PATH *EFIAPI ConvertTextToDevicePath(const CHAR16 *text)
+static INTN parse(struct str s, bool path, UINT8 *out)
 {
-	UINTN n = text ? text_len(text) : 0;
-	INTN len = n ? parse_path(text, n, NULL) : -1;
-	UINT8 *path;
+	return path ? parse_path(s.s, s.n, out) : parse_node(s, out);
+}
 
-	if (len < 0 || AllocatePool(EfiBootServicesData, len + END_DEVICE_PATH_LENGTH,
-				    (VOID **)&path))
+/* Size, allocate, write: one node, or a path and its end node. */
+static EFI_DEVICE_PATH *convert(const CHAR16 *text, bool path)
+{
+	struct str s = { text, text ? text_len(text) : 0 };
+	INTN len = s.n ? parse(s, path, NULL) : -1;
+	UINTN end = path ? END_DEVICE_PATH_LENGTH : 0;
+	UINT8 *out;
+
+	out = len < 0 ? NULL : efi_pool(len + end);
+	if (!out)
 		return NULL;
-	if (parse_path(text, n, path) != len) {
-		FreePool(path);
+	if (parse(s, path, out) != len) {
+		FreePool(out);
 		return NULL;
 	}
-	header(path + len, END_DEVICE_PATH_TYPE, END_ENTIRE_DEVICE_PATH_SUBTYPE,
-	       END_DEVICE_PATH_LENGTH);
-	return (EFI_DEVICE_PATH *)path;
+	if (path)
+		header(out + len, END_DEVICE_PATH_TYPE, END_ENTIRE_DEVICE_PATH_SUBTYPE, end);
+	return (EFI_DEVICE_PATH *)out;
+}
+
+static EFI_DEVICE_PATH *EFIAPI ConvertTextToDeviceNode(const CHAR16 *text)
+{
+	return convert(text, false);
+}
+
+static EFI_DEVICE_PATH *EFIAPI ConvertTextToDevicePath(const CHAR16 *text)
+{
+	return convert(text, true);
 }
 
 EFI_DEVICE_PATH_FROM_TEXT_PROTOCOL efi_devpath_from_text = {

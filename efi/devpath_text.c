@@ -7,12 +7,14 @@
  * efi_devpath_text_init() installs this protocol and EFI_DEVICE_PATH_FROM_TEXT_PROTOCOL
  * (efi/devpath_from_text.c) on a handle of their own.
  */
+#include <stdarg.h>
 #include "log.h"
 #include "efi/devpath_text.h"
 
 struct text {
 	CHAR16 *buf;            /* NULL while counting */
 	UINTN len;
+	bool display_only, shortcuts;   /* the caller's DisplayOnly and AllowShortcuts */
 };
 
 static void put_c(struct text *t, CHAR16 c)
@@ -22,79 +24,31 @@ static void put_c(struct text *t, CHAR16 c)
 	t->len++;
 }
 
-static void put_s(struct text *t, const char *s)
+static void put_char(char c, void *t)
 {
-	while (*s)
-		put_c(t, (UINT8)*s++);
+	put_c(t, (UINT8)c);
 }
 
-/* Upper-case hex, at least digits wide. */
-static void put_hex(struct text *t, UINT64 v, int digits)
+/* Numbers and names through the firmware's printf (lib/printf.c). */
+static void __attribute__((format(printf, 2, 3))) put_f(struct text *t, const char *fmt, ...)
 {
-	int n = 1;
+	va_list ap;
 
-	while (n < 16 && v >> (4 * n))
-		n++;
-	for (n = n > digits ? n : digits; n--;)
-		put_c(t, "0123456789ABCDEF"[v >> (4 * n) & 0xf]);
-}
-
-static void put_dec(struct text *t, UINT64 v)
-{
-	char d[21];
-	int n = 0;
-
-	do
-		d[n++] = '0' + v % 10;
-	while (v /= 10);
-	while (n--)
-		put_c(t, d[n]);
-}
-
-static void put_num(struct text *t, UINT64 v)
-{
-	put_s(t, "0x");
-	put_hex(t, v, 1);
+	va_start(ap, fmt);
+	vformat(put_char, t, fmt, ap);
+	va_end(ap);
 }
 
 static void put_bytes(struct text *t, const UINT8 *p, UINTN n)
 {
 	while (n--)
-		put_hex(t, *p++, 2);
+		put_f(t, "%02X", *p++);
 }
 
-/* The registry form: the first three fields are little-endian, the last 8 bytes in order. */
 static void put_guid(struct text *t, const UINT8 *g)
 {
-	put_hex(t, dp_get(g, 4), 8);
-	put_c(t, '-');
-	put_hex(t, dp_get(g + 4, 2), 4);
-	put_c(t, '-');
-	put_hex(t, dp_get(g + 6, 2), 4);
-	put_c(t, '-');
-	put_bytes(t, g + 8, 2);
-	put_c(t, '-');
-	put_bytes(t, g + 10, 6);
-}
-
-static void put_ip4(struct text *t, const UINT8 *p)
-{
-	for (int i = 0; i < 4; i++) {
-		if (i)
-			put_c(t, '.');
-		put_dec(t, p[i]);
-	}
-}
-
-static void put_eisa(struct text *t, UINT32 hid)
-{
-	if ((hid & 0xffff) == 0x41d0) {
-		put_s(t, "PNP");
-		put_hex(t, hid >> 16, 4);
-	} else {
-		put_s(t, "0x");
-		put_hex(t, hid, 8);
-	}
+	for (int i = 0; i < 16; i++)
+		put_f(t, dp_guid_dash(i) ? "-%02X" : "%02X", g[dp_guid_order[i]]);
 }
 
 /* HD's partition format and signature, after the signature type (section 10.3.5.1). */
@@ -102,16 +56,14 @@ static void put_hdsig(struct text *t, const UINT8 *sig)
 {
 	switch (sig[17]) {
 	case SIGNATURE_TYPE_MBR:
-		put_s(t, "MBR,0x");
-		put_hex(t, dp_get(sig, 4), 8);
+		put_f(t, "MBR,0x%08X", (UINT32)dp_get(sig, 4));
 		break;
 	case SIGNATURE_TYPE_GUID:
-		put_s(t, "GPT,");
+		put_f(t, "GPT,");
 		put_guid(t, sig);
 		break;
 	default:
-		put_dec(t, sig[17]);
-		put_s(t, ",0");
+		put_f(t, "%u,0", sig[17]);
 	}
 }
 
@@ -125,25 +77,32 @@ static void put_ascii(struct text *t, const UINT8 *p, UINTN n)
 static void put_field(struct text *t, const UINT8 *node, UINTN len, struct dp_field f)
 {
 	const UINT8 *p = node + f.off;
-	UINTN size = dp_field_size(f.kind);
+	UINT64 v = dp_get(p, dp_field_size[f.kind]);     /* for the kinds that are numbers */
 
 	switch (f.kind) {
 	case DP_U8: case DP_U16: case DP_U32: case DP_U64:
-		put_num(t, dp_get(p, size));
+		put_f(t, "0x%lX", v);
 		break;
-	case DP_DEC:    put_dec(t, dp_get(p, 4)); break;
+	case DP_DEC: case DP_DEC8:
+		put_f(t, "%lu", v);
+		break;
 	case DP_GUID:   put_guid(t, p); break;
 	case DP_DATA:   put_bytes(t, p, len - f.off); break;
 	case DP_ASCII:  put_ascii(t, p, len - f.off); break;
-	case DP_EISA:   put_eisa(t, dp_get(p, 4)); break;
-	case DP_HDSIG:  put_hdsig(t, p); break;
-	case DP_IP4:    put_ip4(t, p); break;
-	case DP_ORIGIN: put_s(t, *p ? "Static" : "DHCP"); break;
-	case DP_PROTO:
-		if (dp_get(p, 2) == 6 || dp_get(p, 2) == 17)
-			put_s(t, dp_get(p, 2) == 6 ? "TCP" : "UDP");
+	case DP_EISA:
+		if ((v & 0xffff) == EISA_PNP(0))
+			put_f(t, "PNP%04X", (UINT32)(v >> 16));
 		else
-			put_num(t, dp_get(p, 2));
+			put_f(t, "0x%08X", (UINT32)v);
+		break;
+	case DP_HDSIG:  put_hdsig(t, p); break;
+	case DP_IP4:    put_f(t, "%u.%u.%u.%u", p[0], p[1], p[2], p[3]); break;
+	case DP_ORIGIN: put_f(t, "%s", *p ? "Static" : "DHCP"); break;
+	case DP_PROTO:
+		if (v == 6 || v == 17)
+			put_f(t, "%s", v == 6 ? "TCP" : "UDP");
+		else
+			put_f(t, "0x%lX", v);
 		break;
 	case DP_MAC:    put_bytes(t, p, p[32] <= 1 ? 6 : 32); break;
 	}
@@ -161,23 +120,22 @@ static bool form_matches(const struct dp_form *f, const UINT8 *node, UINTN len,
 
 	for (int i = 0; i < 6; i++)
 		tail |= is_tail(f->f[i].kind);
-	if (node[0] != f->type || node[1] != f->subtype || len < f->len ||
-	    (len > f->len && !tail))
+	if ((f->type && node[0] != f->type) || (f->subtype && node[1] != f->subtype) ||
+	    len < f->len || (len > f->len && !tail))
 		return false;
-	if (f->shortcut && !shortcuts)
+	if (f->vendor && !shortcuts)
 		return false;
-	if (f->hid && dp_get(node + 4, 4) != f->hid)
+	if (f->pnp && dp_get(node + 4, 4) != EISA_PNP(f->pnp))
 		return false;
-	return !f->guid || (len == f->len && !memcmp(node + 4, f->guid, sizeof(EFI_GUID)));
+	return !f->vendor ||
+	       !memcmp(node + 4, &dp_vendor_guids[f->vendor - 1], sizeof(EFI_GUID));
 }
 
-static void put_form(struct text *t, const struct dp_form *f, const UINT8 *node, UINTN len,
-		     bool display_only)
+static void put_form(struct text *t, const struct dp_form *f, const UINT8 *node, UINTN len)
 {
-	int n = display_only && f->display ? f->display : 6;
+	int n = t->display_only && f->display ? f->display : 6;
 
-	put_s(t, f->name);
-	put_c(t, '(');
+	put_f(t, "%s(", f->name);
 	for (int i = 0; i < n && f->f[i].kind; i++) {
 		/* An empty tail goes with its comma: VenHw(guid), not VenHw(guid,). */
 		if (is_tail(f->f[i].kind) && len == f->f[i].off && i)
@@ -185,29 +143,6 @@ static void put_form(struct text *t, const struct dp_form *f, const UINT8 *node,
 		if (i)
 			put_c(t, ',');
 		put_field(t, node, len, f->f[i]);
-	}
-	put_c(t, ')');
-}
-
-/* Section 10.6.1.1: Path(type,subtype,data), or the type's own name. */
-static void put_generic(struct text *t, const UINT8 *node, UINTN len)
-{
-	UINTN i;
-
-	for (i = 0; i < dp_ngenerics && dp_generics[i].type != node[0]; i++)
-		;
-	if (i < dp_ngenerics) {
-		put_s(t, dp_generics[i].name);
-		put_c(t, '(');
-	} else {
-		put_s(t, "Path(");
-		put_dec(t, node[0]);
-		put_c(t, ',');
-	}
-	put_dec(t, node[1]);
-	if (len > 4) {
-		put_c(t, ',');
-		put_bytes(t, node + 4, len - 4);
 	}
 	put_c(t, ')');
 }
@@ -224,8 +159,7 @@ static void put_file(struct text *t, const UINT8 *node, UINTN len)
 	}
 }
 
-static void put_node(struct text *t, const EFI_DEVICE_PATH *dp, bool display_only,
-		     bool shortcuts)
+static void put_node(struct text *t, const EFI_DEVICE_PATH *dp)
 {
 	const UINT8 *node = (const UINT8 *)dp;
 	UINTN len = DevicePathNodeLength(dp);
@@ -238,18 +172,16 @@ static void put_node(struct text *t, const EFI_DEVICE_PATH *dp, bool display_onl
 		put_c(t, ',');
 		return;
 	}
-	for (UINTN i = 0; i < dp_nforms; i++) {
-		if (form_matches(&dp_forms[i], node, len, shortcuts)) {
-			put_form(t, &dp_forms[i], node, len, display_only);
+	for (UINTN i = 0; i < dp_nforms; i++) {     /* "Path" matches every node */
+		if (form_matches(&dp_forms[i], node, len, t->shortcuts)) {
+			put_form(t, &dp_forms[i], node, len);
 			return;
 		}
 	}
-	put_generic(t, node, len);
 }
 
 /* Nodes are separated by '/', instances by ',' (section 10.6.1.1). */
-static void put_path(struct text *t, const EFI_DEVICE_PATH *dp, bool display_only,
-		     bool shortcuts)
+static void put_path(struct text *t, const EFI_DEVICE_PATH *dp)
 {
 	bool sep = false;
 
@@ -258,7 +190,7 @@ static void put_path(struct text *t, const EFI_DEVICE_PATH *dp, bool display_onl
 
 		if (sep && !instance_end)
 			put_c(t, '/');
-		put_node(t, dp, display_only, shortcuts);
+		put_node(t, dp);
 		sep = !instance_end;
 	}
 }
@@ -267,17 +199,17 @@ static void put_path(struct text *t, const EFI_DEVICE_PATH *dp, bool display_onl
 static CHAR16 *render(const EFI_DEVICE_PATH *dp, bool path, bool display_only,
 		      bool shortcuts)
 {
-	struct text t = { NULL, 0 };
+	struct text t = { NULL, 0, display_only, shortcuts };
 
 	for (int pass = 0; pass < 2; pass++) {
 		if (path)
-			put_path(&t, dp, display_only, shortcuts);
+			put_path(&t, dp);
 		else
-			put_node(&t, dp, display_only, shortcuts);
+			put_node(&t, dp);
 		if (pass)
 			break;
-		if (AllocatePool(EfiBootServicesData, (t.len + 1) * sizeof(CHAR16),
-				 (VOID **)&t.buf))
+		t.buf = efi_pool((t.len + 1) * sizeof(CHAR16));
+		if (!t.buf)
 			return NULL;
 		t.len = 0;
 	}

@@ -184,10 +184,13 @@ EFI_STATUS EFIAPI CreateEventEx(UINT32 type, EFI_TPL tpl, EFI_EVENT_NOTIFY fn,
 			return EFI_INVALID_PARAMETER;
 		group = type == EVT_SIGNAL_EXIT_BOOT_SERVICES ? &efi_exit_boot_services_guid : &va_change;
 	}
-	e = efi_alloc(sizeof(*e));
+	e = efi_alloc(sizeof(*e));      /* zeroed: not queued, not signalled, TimerCancel */
 	if (!e)
 		return EFI_OUT_OF_RESOURCES;
-	*e = (struct event){ .type = type, .tpl = tpl, .fn = fn, .ctx = (VOID *)ctx };
+	e->type = type;
+	e->tpl = tpl;
+	e->fn = fn;
+	e->ctx = (VOID *)ctx;
 	if (group) {
 		e->grouped = true;
 		e->group = *group;

@@ -84,6 +84,13 @@ void *efi_alloc(UINTN size)
 	return memset(p, 0, size);
 }
 
+void *efi_pool(UINTN size)
+{
+	void *p;
+
+	return AllocatePool(EfiBootServicesData, size, &p) ? NULL : p;
+}
+
 void efi_free(void *p)
 {
 	if (p)

@@ -149,10 +149,19 @@ static void unlink_proto(struct handle *h, struct proto *p)
 	*pp = p->next;
 }
 
+static struct proto **proto_tail(struct handle *h)
+{
+	struct proto **tail = &h->protos;
+
+	while (*tail)
+		tail = &(*tail)->next;
+	return tail;
+}
+
 /* Appends guid to h; notifying the registrations is left to the caller. */
 static EFI_STATUS add_proto(struct handle *h, const EFI_GUID *guid, VOID *interface)
 {
-	struct proto *p, **tail = &h->protos;
+	struct proto *p;
 
 	if (!guid || find_proto(h, guid))
 		return EFI_INVALID_PARAMETER;
@@ -162,9 +171,7 @@ static EFI_STATUS add_proto(struct handle *h, const EFI_GUID *guid, VOID *interf
 	p->guid = *guid;
 	p->interface = interface;
 	p->seq = ++install_seq;
-	while (*tail)
-		tail = &(*tail)->next;
-	*tail = p;
+	*proto_tail(h) = p;
 	return EFI_SUCCESS;
 }
 
@@ -196,27 +203,6 @@ void efi_protocol_event_closed(EFI_EVENT event)
 	}
 }
 
-EFI_STATUS EFIAPI InstallProtocolInterface(EFI_HANDLE *handle, EFI_GUID *protocol,
-					   EFI_INTERFACE_TYPE type, VOID *interface)
-{
-	struct handle *h;
-	EFI_STATUS s;
-
-	if (!handle || !protocol || type != EFI_NATIVE_INTERFACE)
-		return EFI_INVALID_PARAMETER;
-	s = get_handle(handle, &h);
-	if (s)
-		return s;
-	s = add_proto(h, protocol, interface);
-	if (s) {
-		free_if_empty(h);
-		return s;
-	}
-	*handle = h;
-	notify(protocol);
-	return EFI_SUCCESS;
-}
-
 /* Opens that only read the interface go away with it; a driver (BY_DRIVER), a bus's child
  * (BY_CHILD_CONTROLLER) or an EXCLUSIVE user would have to be stopped first, and no driver
  * can be (EDK2 refuses the same way once DisconnectController fails). */
@@ -231,28 +217,30 @@ static bool releasable(const struct proto *p)
 	return true;
 }
 
-/* The interface to uninstall or reinstall, or why there is none. */
-static EFI_STATUS find_release(EFI_HANDLE handle, const EFI_GUID *protocol,
-			       const VOID *interface, struct handle **h, struct proto **p)
+/* Why interface, as protocol on h, cannot be uninstalled or reinstalled; or EFI_SUCCESS. */
+static EFI_STATUS check_release(const struct handle *h, const EFI_GUID *protocol,
+				const VOID *interface)
 {
-	*h = find_handle(handle);
-	if (!*h || !protocol)
+	const struct proto *p;
+
+	if (!h || !protocol)
 		return EFI_INVALID_PARAMETER;
-	*p = find_proto(*h, protocol);
-	if (!*p || (*p)->interface != interface)
+	p = find_proto(h, protocol);
+	if (!p || p->interface != interface)
 		return EFI_NOT_FOUND;
-	return releasable(*p) ? EFI_SUCCESS : EFI_ACCESS_DENIED;
+	return releasable(p) ? EFI_SUCCESS : EFI_ACCESS_DENIED;
 }
 
 EFI_STATUS EFIAPI UninstallProtocolInterface(EFI_HANDLE handle, EFI_GUID *protocol,
 					     VOID *interface)
 {
-	struct handle *h;
+	struct handle *h = find_handle(handle);
+	EFI_STATUS s = check_release(h, protocol, interface);
 	struct proto *p;
-	EFI_STATUS s = find_release(handle, protocol, interface, &h, &p);
 
 	if (s)
 		return s;
+	p = find_proto(h, protocol);
 	unlink_proto(h, p);
 	free_proto(p);
 	free_if_empty(h);
@@ -263,12 +251,13 @@ EFI_STATUS EFIAPI UninstallProtocolInterface(EFI_HANDLE handle, EFI_GUID *protoc
 EFI_STATUS EFIAPI ReinstallProtocolInterface(EFI_HANDLE handle, EFI_GUID *protocol,
 					     VOID *old, VOID *new)
 {
-	struct handle *h;
+	struct handle *h = find_handle(handle);
+	EFI_STATUS s = check_release(h, protocol, old);
 	struct proto *p;
-	EFI_STATUS s = find_release(handle, protocol, old, &h, &p);
 
 	if (s)
 		return s;
+	p = find_proto(h, protocol);
 	free_opens(p);
 	p->interface = new;
 	p->seq = ++install_seq;
@@ -290,33 +279,30 @@ static bool devpath_installed(const EFI_DEVICE_PATH *path)
 	return false;
 }
 
-/* All or nothing (section 7.3.16); registrations are notified once all are in. */
-EFI_STATUS EFIAPI InstallMultipleProtocolInterfaces(EFI_HANDLE *handle, ...)
+/* The GUID and interface pairs of ap, all or nothing (section 7.3.16); registrations are
+ * notified once all are in. A device path is refused when another handle has it already,
+ * as InstallMultipleProtocolInterfaces does and InstallProtocolInterface does not. */
+static EFI_STATUS install(EFI_HANDLE *handle, bool unique_paths, va_list ap)
 {
 	struct proto **first, *p;
 	struct handle *h;
 	EFI_GUID *guid;
 	EFI_STATUS s;
 	EFI_TPL old;
-	va_list ap;
 
-	if (!handle)
-		return EFI_INVALID_PARAMETER;
 	s = get_handle(handle, &h);
 	if (s)
 		return s;
-	for (first = &h->protos; *first; first = &(*first)->next)
-		;
-	va_start(ap, handle);
+	first = proto_tail(h);
 	while (!s && (guid = va_arg(ap, EFI_GUID *))) {
 		VOID *interface = va_arg(ap, VOID *);
 
-		if (efi_guid_eq(guid, &efi_device_path_guid) && devpath_installed(interface))
+		if (unique_paths && efi_guid_eq(guid, &efi_device_path_guid) &&
+		    devpath_installed(interface))
 			s = EFI_ALREADY_STARTED;
 		else
 			s = add_proto(h, guid, interface);
 	}
-	va_end(ap);
 	if (s) {
 		while ((p = *first)) {
 			*first = p->next;
@@ -331,6 +317,39 @@ EFI_STATUS EFIAPI InstallMultipleProtocolInterfaces(EFI_HANDLE *handle, ...)
 		notify(&p->guid);
 	RestoreTPL(old);
 	return EFI_SUCCESS;
+}
+
+/* install()'s pairs as arguments: ..., NULL. */
+static EFI_STATUS install_pairs(bool unique_paths, EFI_HANDLE *handle, ...)
+{
+	EFI_STATUS s;
+	va_list ap;
+
+	va_start(ap, handle);
+	s = install(handle, unique_paths, ap);
+	va_end(ap);
+	return s;
+}
+
+EFI_STATUS EFIAPI InstallProtocolInterface(EFI_HANDLE *handle, EFI_GUID *protocol,
+					   EFI_INTERFACE_TYPE type, VOID *interface)
+{
+	if (!handle || !protocol || type != EFI_NATIVE_INTERFACE)
+		return EFI_INVALID_PARAMETER;
+	return install_pairs(false, handle, protocol, interface, NULL);
+}
+
+EFI_STATUS EFIAPI InstallMultipleProtocolInterfaces(EFI_HANDLE *handle, ...)
+{
+	EFI_STATUS s;
+	va_list ap;
+
+	if (!handle)
+		return EFI_INVALID_PARAMETER;
+	va_start(ap, handle);
+	s = install(handle, true, ap);
+	va_end(ap);
+	return s;
 }
 
 /* Checks every pair before removing any, so a failure leaves the handle as it was. */
@@ -371,19 +390,21 @@ EFI_STATUS EFIAPI UninstallMultipleProtocolInterfaces(EFI_HANDLE handle, ...)
 static bool open_args_valid(EFI_HANDLE handle, EFI_HANDLE agent, EFI_HANDLE controller,
 			    UINT32 attributes)
 {
+	bool agent_ok = efi_handle_valid(agent);
+	bool both_ok = agent_ok && efi_handle_valid(controller);
+
 	switch (attributes) {
 	case EFI_OPEN_PROTOCOL_BY_HANDLE_PROTOCOL:
 	case EFI_OPEN_PROTOCOL_GET_PROTOCOL:
 	case EFI_OPEN_PROTOCOL_TEST_PROTOCOL:
 		return true;
 	case EFI_OPEN_PROTOCOL_BY_CHILD_CONTROLLER:
-		return efi_handle_valid(agent) && efi_handle_valid(controller) &&
-		       controller != handle;
+		return both_ok && controller != handle;
 	case EFI_OPEN_PROTOCOL_BY_DRIVER:
 	case EFI_OPEN_PROTOCOL_BY_DRIVER | EFI_OPEN_PROTOCOL_EXCLUSIVE:
-		return efi_handle_valid(agent) && efi_handle_valid(controller);
+		return both_ok;
 	case EFI_OPEN_PROTOCOL_EXCLUSIVE:
-		return efi_handle_valid(agent);
+		return agent_ok;
 	default:
 		return false;
 	}
@@ -492,11 +513,7 @@ EFI_STATUS EFIAPI CloseProtocol(EFI_HANDLE handle, EFI_GUID *protocol, EFI_HANDL
  * buffer holds at least one entry: it is valid to free even when the count is 0. */
 static void *pool(UINTN count, UINTN size)
 {
-	void *buf;
-
-	if (AllocatePool(EfiBootServicesData, (count ? count : 1) * size, &buf))
-		return NULL;
-	return buf;
+	return efi_pool((count ? count : 1) * size);
 }
 
 EFI_STATUS EFIAPI OpenProtocolInformation(EFI_HANDLE handle, EFI_GUID *protocol,
@@ -577,17 +594,19 @@ static struct notify *find_notify(const VOID *registration)
 	return NULL;
 }
 
-/* The earliest interface installed or reinstalled since the registration last saw one. */
-static struct proto *next_notified(const struct notify *n, struct handle **owner)
+/* The handle with the earliest interface installed or reinstalled since the registration
+ * last saw one. */
+static struct handle *next_notified(const struct notify *n)
 {
-	struct proto *best = NULL;
+	struct handle *best = NULL;
+	UINT64 seq = 0;
 
 	for (struct handle *h = handles; h; h = h->next) {
 		struct proto *p = find_proto(h, &n->guid);
 
-		if (p && p->seq > n->seen && (!best || p->seq < best->seq)) {
-			best = p;
-			*owner = h;
+		if (p && p->seq > n->seen && (!best || p->seq < seq)) {
+			best = h;
+			seq = p->seq;
 		}
 	}
 	return best;
@@ -598,12 +617,11 @@ static EFI_STATUS locate_notified(const VOID *key, UINTN *size, EFI_HANDLE *buff
 {
 	struct notify *n = find_notify(key);
 	struct handle *h;
-	struct proto *p;
 
 	if (!n)
 		return EFI_INVALID_PARAMETER;
-	p = next_notified(n, &h);
-	if (!p)
+	h = next_notified(n);
+	if (!h)
 		return EFI_NOT_FOUND;
 	if (*size < sizeof(EFI_HANDLE)) {
 		*size = sizeof(EFI_HANDLE);
@@ -613,7 +631,7 @@ static EFI_STATUS locate_notified(const VOID *key, UINTN *size, EFI_HANDLE *buff
 		return EFI_INVALID_PARAMETER;
 	*size = sizeof(EFI_HANDLE);
 	*buffer = h;
-	n->seen = p->seq;
+	n->seen = find_proto(h, &n->guid)->seq;
 	return EFI_SUCCESS;
 }
 
@@ -623,7 +641,7 @@ EFI_STATUS EFIAPI LocateHandle(EFI_LOCATE_SEARCH_TYPE type, EFI_GUID *protocol,
 	struct handle *h;
 	UINTN need = 0;
 
-	if (!size || (type != AllHandles && type != ByProtocol && type != ByRegisterNotify) ||
+	if (!size || (UINT32)type > ByProtocol ||     /* AllHandles, ByRegisterNotify, ByProtocol */
 	    (type == ByProtocol && !protocol))
 		return EFI_INVALID_PARAMETER;
 	if (type == ByRegisterNotify)
@@ -690,9 +708,10 @@ EFI_STATUS EFIAPI LocateProtocol(EFI_GUID *protocol, VOID *registration, VOID **
 		n = find_notify(registration);
 		if (!n)
 			return EFI_INVALID_PARAMETER;
-		p = next_notified(n, &h);
-		if (!p)
+		h = next_notified(n);
+		if (!h)
 			return EFI_NOT_FOUND;
+		p = find_proto(h, &n->guid);
 		n->seen = p->seq;
 		*interface = p->interface;
 		return EFI_SUCCESS;

@@ -42,6 +42,9 @@
 /* ---- efi/memory.c: memory services, and memory for the core's own records ---- */
 void *efi_alloc(UINTN size);            /* zeroed EfiBootServicesData pool; NULL if none */
 void efi_free(void *p);
+/* A buffer handed to an EFI caller, who frees it with FreePool: AllocatePool's
+ * EfiBootServicesData, not zeroed; NULL if none. */
+void *efi_pool(UINTN size);
 EFI_STATUS EFIAPI AllocatePages(EFI_ALLOCATE_TYPE type, EFI_MEMORY_TYPE mtype,
 				UINTN pages, EFI_PHYSICAL_ADDRESS *addr);
 EFI_STATUS EFIAPI FreePages(EFI_PHYSICAL_ADDRESS addr, UINTN pages);

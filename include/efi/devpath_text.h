@@ -13,6 +13,7 @@ enum dp_kind {
 	DP_NONE,
 	DP_U8, DP_U16, DP_U32, DP_U64, /* printed 0x%X; parsed decimal or 0x hex */
 	DP_DEC,         /* UINT32 printed in decimal (the HD partition number) */
+	DP_DEC8,        /* UINT8 printed in decimal (the generic forms' type and subtype) */
 	DP_GUID,        /* EFI_GUID, 8-4-4-4-12 hex digits */
 	DP_DATA,        /* the rest of the node as hex bytes (vendor data); may be empty */
 	DP_ASCII,       /* the rest of the node as 8-bit characters (Uri) */
@@ -22,6 +23,7 @@ enum dp_kind {
 	DP_PROTO,       /* UINT16 IP protocol: TCP, UDP or a number */
 	DP_ORIGIN,      /* UINT8 StaticIpAddress: Static or DHCP */
 	DP_MAC,         /* 32-byte MAC address, then IfType: 6 bytes shown for IfType 0, 1 */
+	DP_NKINDS
 };
 
 struct dp_field {
@@ -29,33 +31,38 @@ struct dp_field {
 };
 
 struct dp_form {
-	const char *name;
-	UINT8 type, subtype;
+	char name[13];          /* the longest, VenVt100Plus, and its NUL */
+	UINT8 type, subtype;    /* 0 in the generic forms: any (no other form has 0) */
 	UINT8 len;              /* the node's length; a DP_DATA/DP_ASCII tail may follow */
 	UINT8 display;          /* fields printed when DisplayOnly, 0 for all */
-	bool shortcut;          /* a shortcut form: printed only with AllowShortcuts */
-	UINT32 hid;             /* nonzero: only the ACPI node with this _HID */
-	struct dp_field f[6];   /* before guid: no padding, 40 bytes a form, not 48 */
-	const EFI_GUID *guid;   /* non-NULL: only the vendor node with this GUID */
+	UINT8 vendor;           /* nonzero: only the vendor node with dp_vendor_guids[vendor - 1],
+				 * a shortcut form, printed only with AllowShortcuts */
+	UINT16 pnp;             /* nonzero: only the ACPI node with _HID EISA_PNP(pnp) */
+	struct dp_field f[6];   /* 32 bytes a form, where a name pointer made it 40 */
 };
 
+/* An ACPI _HID in its EISA encoding: "PNP" compressed, then the product number. */
+#define EISA_PNP(id) (0x41d0 | (UINT32)(id) << 16)
+
+/* The last entries are the generic forms, for the nodes no entry before describes. */
 extern const struct dp_form dp_forms[];
 extern const UINTN dp_nforms;
+extern const EFI_GUID dp_vendor_guids[];
 
-/* The generic forms for nodes no entry describes: "<name>(subtype,hex)" for a known
- * type, "Path(type,subtype,hex)" for any other (section 10.6.1.1). */
-struct dp_generic {
-	const char *name;
-	UINT8 type;
-};
-extern const struct dp_generic dp_generics[];
-extern const UINTN dp_ngenerics;
+/* The bytes of a GUID in the order its text gives them ("33221100-5544-7766-8899-AABB..."):
+ * the first three fields are little-endian, the last 8 bytes in order. */
+extern const UINT8 dp_guid_order[16];
+/* A GUID's text has a '-' before these of its bytes: 4, 6, 8 and 10. */
+static inline bool dp_guid_dash(int i)
+{
+	return i == 4 || i == 6 || i == 8 || i == 10;
+}
 
 /* efi/devpath_from_text.c; installed with the to-text protocol by efi_devpath_text_init(). */
 extern EFI_DEVICE_PATH_FROM_TEXT_PROTOCOL efi_devpath_from_text;
 
-/* Bytes a field of this kind covers at its offset; 0 for the tails. */
-UINTN dp_field_size(UINT8 kind);
+/* Bytes a field of each kind covers at its offset; 0 for the tails. */
+extern const UINT8 dp_field_size[DP_NKINDS];
 
 /* Little-endian field access at any alignment: nodes are byte-packed. */
 static inline UINT64 dp_get(const UINT8 *p, UINTN size)

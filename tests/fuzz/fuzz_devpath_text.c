@@ -36,6 +36,11 @@ EFI_STATUS EFIAPI FreePool(VOID *buf)
 	return EFI_SUCCESS;
 }
 
+void *efi_pool(UINTN size)
+{
+	return malloc(size ? size : 1);
+}
+
 static EFI_DEVICE_PATH_TO_TEXT_PROTOCOL *to;
 static EFI_DEVICE_PATH_FROM_TEXT_PROTOCOL *from;
 

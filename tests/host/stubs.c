@@ -42,6 +42,13 @@ EFI_STATUS EFIAPI FreePool(VOID *buf)
 	return EFI_SUCCESS;
 }
 
+void *efi_pool(UINTN size)
+{
+	void *p;
+
+	return AllocatePool(EfiBootServicesData, size, &p) ? NULL : p;
+}
+
 UINT64 efi_now(void)
 {
 	UINT64 t = stub_clock_now;
