@@ -1,5 +1,5 @@
 /* The boot manager's list (include/efi/boot.h): entries added once, printed in one
- * form for the log and the menu. */
+ * form for the log and the menu; and the handles its parts walk. */
 #include "efi/boot.h"
 #include "log.h"
 
@@ -25,6 +25,17 @@ void boot_list_add(struct boot_list *l, const struct boot_entry *e)
 		return;
 	}
 	l->e[l->n++] = *e;
+}
+
+EFI_HANDLE *boot_handles(EFI_GUID *protocol, UINTN *n)
+{
+	EFI_HANDLE *h;
+
+	if (LocateHandleBuffer(ByProtocol, protocol, NULL, n, &h)) {
+		*n = 0;
+		return NULL;
+	}
+	return h;
 }
 
 static void print_ucs2(const CHAR16 *s)

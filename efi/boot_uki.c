@@ -63,13 +63,9 @@ void boot_add_ukis(struct boot_list *l)
 {
 	UINTN n, info_size = sizeof(EFI_FILE_INFO) + MAX_NAME * sizeof(CHAR16);
 	EFI_FILE_INFO *info = efi_alloc(info_size);
-	EFI_HANDLE *fs;
+	EFI_HANDLE *fs = boot_handles(&efi_simple_fs_guid, &n);
 
-	if (!info || LocateHandleBuffer(ByProtocol, &efi_simple_fs_guid, NULL, &n, &fs)) {
-		efi_free(info);
-		return;
-	}
-	for (UINTN i = 0; i < n; i++)
+	for (UINTN i = 0; info && i < n; i++)
 		add_newest(l, fs[i], info, info_size);
 	FreePool(fs);
 	efi_free(info);

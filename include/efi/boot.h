@@ -26,6 +26,9 @@ struct boot_list {
  * takes e->path (freed when not kept). */
 void boot_list_add(struct boot_list *l, const struct boot_entry *e);
 
+/* The handles with protocol (n of them), or NULL and 0 when none. */
+EFI_HANDLE *boot_handles(EFI_GUID *protocol, UINTN *n);
+
 /* efi/boot_menu.c: with a timeout (QEMU's -boot menu=on, or the Timeout variable), show
  * the list on the console and wait for a choice: the index of the entry to try first. */
 unsigned boot_menu(const struct boot_list *l);
