@@ -15,6 +15,11 @@
 
 static EFI_GUID global = EFI_GLOBAL_VARIABLE;
 
+static EFI_STATUS get(const CHAR16 *name, UINTN *size, void *buf)
+{
+	return RT_CALL(rt_GetVariable)((CHAR16 *)name, &global, NULL, size, buf);
+}
+
 static void set(const CHAR16 *name, UINT32 attr, UINTN size, const void *data, bool readonly)
 {
 	EFI_STATUS s = readonly ?
@@ -30,8 +35,7 @@ static void set_default(const CHAR16 *name, UINTN size, const void *data)
 {
 	UINTN have = 0;
 
-	if (RT_CALL(rt_GetVariable)((CHAR16 *)name, &global, NULL, &have, NULL) !=
-	    EFI_BUFFER_TOO_SMALL)
+	if (get(name, &have, NULL) != EFI_BUFFER_TOO_SMALL)
 		set(name, NV, size, data, false);
 }
 
@@ -89,10 +93,9 @@ void *efi_global_var(const CHAR16 *name, UINTN *size)
 	void *buf;
 
 	*size = 0;
-	if (RT_CALL(rt_GetVariable)((CHAR16 *)name, &global, NULL, size, NULL) !=
-	    EFI_BUFFER_TOO_SMALL || !(buf = efi_alloc(*size)))
+	if (get(name, size, NULL) != EFI_BUFFER_TOO_SMALL || !(buf = efi_alloc(*size)))
 		return NULL;
-	if (RT_CALL(rt_GetVariable)((CHAR16 *)name, &global, NULL, size, buf)) {
+	if (get(name, size, buf)) {
 		efi_free(buf);
 		return NULL;
 	}

@@ -113,11 +113,9 @@ static const char *image_name(const struct image *img)
 /* Which policy an image runs under, said once as it starts. */
 static void wx_enter(const struct image *img)
 {
-	if (img->nx_compat)
-		info("EFI-lite: W^X: %s is NX_COMPAT: W^X enforced", image_name(img));
-	else
-		info("EFI-lite: W^X: %s is not NX_COMPAT: the EfiLoaderCode pages it allocates "
-		     "flip between RW and RX on faults", image_name(img));
+	info("EFI-lite: W^X: %s is %s", image_name(img), img->nx_compat ?
+	     "NX_COMPAT: W^X enforced" :
+	     "not NX_COMPAT: the EfiLoaderCode pages it allocates flip between RW and RX on faults");
 	legacy_started |= !img->nx_compat;
 	efi_memory_flip_code(!img->nx_compat);
 }
@@ -239,13 +237,12 @@ static EFI_STATUS load_pe(const void *file, UINTN size, EFI_HANDLE parent,
 		err("LoadImage: %s", why);
 		return pe.machine && pe.machine != PE_MACHINE_ARM64 ? EFI_UNSUPPORTED : EFI_LOAD_ERROR;
 	}
-	/* Without relocations an image runs only where it was linked. */
+	/* Without relocations an image runs only where it was linked. SectionAlignment is
+	 * a power of 2 of at least a page (pe_parse). */
 	pages = EFI_SIZE_TO_PAGES(pe.size_of_image);
 	base = pe.image_base;
 	s = memmap_alloc(&memmap, pe.relocs_stripped ? AllocateAddress : AllocateAnyPages,
-			 pe_code_type(&pe), pages,
-			 pe.section_alignment > EFI_PAGE_SIZE ? pe.section_alignment : EFI_PAGE_SIZE,
-			 &base);
+			 pe_code_type(&pe), pages, pe.section_alignment, &base);
 	if (s)
 		return s;
 	if (pe_load(&pe, file, (void *)base, base, &why)) {
