@@ -3,17 +3,20 @@
 #include "efi/boot.h"
 #include "log.h"
 
-void boot_list_add(struct boot_list *l, const struct boot_entry *e)
+void boot_list_add(struct boot_list *l, const struct boot_entry *e, EFI_DEVICE_PATH *path)
 {
-	UINTN size = efi_devpath_size(e->path);
+	UINTN size;
 
+	if (!path)
+		return;
+	size = efi_devpath_size(path);
 	for (unsigned i = 0; i < l->n; i++) {
 		const struct boot_entry *o = &l->e[i];
 
-		if (efi_devpath_size(o->path) == size && !memcmp(o->path, e->path, size) &&
+		if (efi_devpath_size(o->path) == size && !memcmp(o->path, path, size) &&
 		    o->data_size == e->data_size &&
 		    (!e->data_size || !memcmp(o->data, e->data, e->data_size))) {
-			FreePool(e->path);
+			FreePool(path);
 			return;
 		}
 	}
@@ -21,10 +24,11 @@ void boot_list_add(struct boot_list *l, const struct boot_entry *e)
 		if (!l->full++)
 			warn("EFI-lite: more than %u things to boot: the rest are ignored",
 			     BOOT_MAX);
-		FreePool(e->path);
+		FreePool(path);
 		return;
 	}
-	l->e[l->n++] = *e;
+	l->e[l->n] = *e;
+	l->e[l->n++].path = path;
 }
 
 EFI_HANDLE *boot_handles(EFI_GUID *protocol, UINTN *n)

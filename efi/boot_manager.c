@@ -84,13 +84,12 @@ static void add_on_file_systems(struct boot_list *l, const struct boot_entry *e,
 {
 	UINTN n;
 	EFI_HANDLE *fs = boot_handles(&efi_simple_fs_guid, &n);
-	struct boot_entry r = *e;
 
 	for (UINTN i = 0; i < n; i++) {
 		const EFI_DEVICE_PATH *p = handle_path(fs[i]);
 
-		if (p && (!dev || starts_with(p, dev)) && (r.path = AppendDevicePath(p, file)))
-			boot_list_add(l, &r);
+		if (p && (!dev || starts_with(p, dev)))
+			boot_list_add(l, e, AppendDevicePath(p, file));
 	}
 	FreePool(fs);
 }
@@ -105,7 +104,6 @@ static void add_removable(struct boot_list *l, const struct boot_entry *e,
 static void add_expanded(struct boot_list *l, const struct boot_entry *e,
 			 const EFI_DEVICE_PATH *path)
 {
-	struct boot_entry r = *e;
 	EFI_HANDLE *h;
 	UINTN n;
 
@@ -126,8 +124,7 @@ static void add_expanded(struct boot_list *l, const struct boot_entry *e,
 	} else if (is_node(path, MEDIA_DEVICE_PATH, MEDIA_FILEPATH_DP)) {
 		add_on_file_systems(l, e, NULL, path);
 	} else if (has_file_node(path)) {
-		if ((r.path = AppendDevicePath(path, NULL)))
-			boot_list_add(l, &r);
+		boot_list_add(l, e, AppendDevicePath(path, NULL));
 	} else {
 		add_removable(l, e, path);
 	}

@@ -52,8 +52,8 @@ static void add_newest(struct boot_list *l, EFI_HANDLE h, EFI_FILE_INFO *info,
 	if (!root->Open(root, &dir, u"\\EFI\\Linux", EFI_FILE_MODE_READ, 0)) {
 		memcpy(name, dir_name, sizeof(dir_name));
 		newest(dir, info, info_size, name + ARRAY_SIZE(dir_name) - 1);
-		if (name[ARRAY_SIZE(dir_name) - 1] && (e.path = efi_file_path(h, name)))
-			boot_list_add(l, &e);
+		if (name[ARRAY_SIZE(dir_name) - 1])
+			boot_list_add(l, &e, efi_file_path(h, name));
 		dir->Close(dir);
 	}
 	root->Close(root);
