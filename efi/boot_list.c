@@ -53,13 +53,12 @@ void boot_entry_print(const char *before, const struct boot_entry *e, const char
 	EFI_DEVICE_PATH_TO_TEXT_PROTOCOL *tt;
 	CHAR16 *text = NULL;
 
-	printf("%s", before);
 	if (e->number >= 0) {
-		printf("Boot%04X \"", e->number);
+		printf("%sBoot%04X \"", before, e->number);
 		print_ucs2(e->description);
 		printf("\" (%s)", e->source);
 	} else {
-		printf("%s", e->source);
+		printf("%s%s", before, e->source);
 	}
 	if (e->path && !LocateProtocol(&efi_device_path_to_text_guid, NULL, (void **)&tt))
 		text = tt->ConvertDevicePathToText(e->path, FALSE, FALSE);

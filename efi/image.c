@@ -160,16 +160,15 @@ EFI_STATUS efi_image_create(const struct pe_image *pe, UINT64 base, UINTN pages,
 	img->pages = pages;
 	img->nx_compat = pe->nx_compat;
 	img->entry = (EFI_IMAGE_ENTRY_POINT)(base + pe->entry_rva);
-	protect(pe, base);
 	s = InstallMultipleProtocolInterfaces(&img->handle, &efi_loaded_image_guid, &img->li,
 					      &image_path_guid, img->path, NULL);
 	if (s) {
-		mmu_set_prot(base, pages << EFI_PAGE_SHIFT, PT_R | PT_W);
 		efi_free(img->li.FilePath);
 		efi_free(img->path);
 		efi_free(img);
 		return s;
 	}
+	protect(pe, base);
 	img->next = images;
 	images = img;
 	record_image(&img->li, base, pages << EFI_PAGE_SHIFT);
