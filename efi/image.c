@@ -69,6 +69,11 @@ static void protect(const struct pe_image *pe, UINT64 base)
 
 #define ARM64_IMAGE_MAGIC_OFFSET 0x38   /* "ARM\x64" in an arm64 Linux Image header */
 
+static bool is_linux_image(UINT64 base, UINT64 size)
+{
+	return size >= 0x40 && *(const UINT32 *)(base + ARM64_IMAGE_MAGIC_OFFSET) == 0x644d5241;
+}
+
 /* What the crash report calls an image: the kernel, its file name, else its kind. */
 static void record_image(const EFI_LOADED_IMAGE *li, UINT64 base, UINT64 size)
 {
@@ -76,10 +81,6 @@ static void record_image(const EFI_LOADED_IMAGE *li, UINT64 base, UINT64 size)
 	char name[48];
 	unsigned n = 0;
 
-	if (size >= 0x40 && *(const UINT32 *)(base + ARM64_IMAGE_MAGIC_OFFSET) == 0x644d5241) {
-		loaded_image_add(base, size, "Linux kernel");
-		return;
-	}
 	if (file && file->Type == MEDIA_DEVICE_PATH && file->SubType == MEDIA_FILEPATH_DP) {
 		const CHAR16 *c = ((const FILEPATH_DEVICE_PATH *)file)->PathName;
 		UINTN node = file->Length[0] | file->Length[1] << 8;
@@ -87,13 +88,15 @@ static void record_image(const EFI_LOADED_IMAGE *li, UINT64 base, UINT64 size)
 			    (node - SIZE_OF_FILEPATH_DEVICE_PATH) / 2 : 0;
 
 		/* ASCII only, the tail if it is long: the file name is what tells. */
-		if (len > sizeof(name) - 1)
+		if (len > sizeof(name) - 1) {
 			c += len - (sizeof(name) - 1);
-		for (; n < sizeof(name) - 1 && *c && n < len; c++)
+			len = sizeof(name) - 1;
+		}
+		for (; n < len && *c; c++)
 			name[n++] = *c < 0x80 && *c >= 0x20 ? (char)*c : '?';
 	}
 	name[n] = '\0';
-	loaded_image_add(base, size, n ? name :
+	loaded_image_add(base, size, is_linux_image(base, size) ? "Linux kernel" : n ? name :
 			 li->ImageCodeType == EfiLoaderCode ? "EFI application" :
 			 li->ImageCodeType == EfiRuntimeServicesCode ? "EFI runtime driver" :
 			 "EFI boot service driver");
@@ -347,22 +350,24 @@ EFI_STATUS EFIAPI UnloadImage(EFI_HANDLE handle)
 /* EFI-lite's own image handle: the parent of the images it starts. */
 void efi_image_init(void)
 {
-	static struct image self = { .started = true, .nx_compat = true };
-	static EFI_GUID exit_bs = EFI_EVENT_GROUP_EXIT_BOOT_SERVICES_GUID;
-	EFI_EVENT exit_event;
 	extern char __flash_end[];
-
-	self.li = (EFI_LOADED_IMAGE){
-		.Revision = EFI_LOADED_IMAGE_PROTOCOL_REVISION, .SystemTable = efi_st,
-		.ImageBase = (void *)0, .ImageSize = (UINT64)__flash_end,
-		.ImageCodeType = EfiBootServicesCode, .ImageDataType = EfiBootServicesData,
+	static struct image self = {
+		.li = {
+			.Revision = EFI_LOADED_IMAGE_PROTOCOL_REVISION,
+			.ImageBase = (void *)0, .ImageSize = (UINT64)__flash_end,
+			.ImageCodeType = EfiBootServicesCode, .ImageDataType = EfiBootServicesData,
+		},
+		.started = true, .nx_compat = true,
 	};
+	EFI_EVENT exit_event;
+
+	self.li.SystemTable = efi_st;
 	if (InstallProtocolInterface(&self.handle, &efi_loaded_image_guid, EFI_NATIVE_INTERFACE,
 				     &self.li))
 		fatal("cannot install EFI-lite's own LoadedImage");
 	images = &self;
 	efi_firmware_handle = self.handle;
 	if (CreateEventEx(EVT_NOTIFY_SIGNAL, TPL_CALLBACK, images_exit_boot_services, NULL,
-			  &exit_bs, &exit_event))
+			  &efi_exit_boot_services_guid, &exit_event))
 		fatal("cannot create the loaded images' ExitBootServices event");
 }
