@@ -132,11 +132,9 @@ static void add_expanded(struct boot_list *l, const struct boot_entry *e,
 
 static void option_name(CHAR16 name[9], unsigned number)
 {
-	static const char hex[] = "0123456789ABCDEF";
-
 	memcpy(name, u"Boot", 8);
-	for (int i = 0; i < 4; i++)
-		name[4 + i] = hex[(number >> (12 - 4 * i)) & 15];
+	for (int i = 0; i < 4; i++)     /* a literal, so the linker merges it with printf's */
+		name[4 + i] = "0123456789ABCDEF"[(number >> (12 - 4 * i)) & 15];
 	name[8] = 0;
 }
 
