@@ -1,19 +1,22 @@
 /* The boot manager's list (include/efi/boot.h): entries added once, printed in one
- * form for the log and the menu. */
+ * form for the log and the menu; and the handles its parts walk. */
 #include "efi/boot.h"
 #include "log.h"
 
-void boot_list_add(struct boot_list *l, const struct boot_entry *e)
+void boot_list_add(struct boot_list *l, const struct boot_entry *e, EFI_DEVICE_PATH *path)
 {
-	UINTN size = efi_devpath_size(e->path);
+	UINTN size;
 
+	if (!path)
+		return;
+	size = efi_devpath_size(path);
 	for (unsigned i = 0; i < l->n; i++) {
 		const struct boot_entry *o = &l->e[i];
 
-		if (efi_devpath_size(o->path) == size && !memcmp(o->path, e->path, size) &&
+		if (efi_devpath_size(o->path) == size && !memcmp(o->path, path, size) &&
 		    o->data_size == e->data_size &&
 		    (!e->data_size || !memcmp(o->data, e->data, e->data_size))) {
-			FreePool(e->path);
+			FreePool(path);
 			return;
 		}
 	}
@@ -21,10 +24,22 @@ void boot_list_add(struct boot_list *l, const struct boot_entry *e)
 		if (!l->full++)
 			warn("EFI-lite: more than %u things to boot: the rest are ignored",
 			     BOOT_MAX);
-		FreePool(e->path);
+		FreePool(path);
 		return;
 	}
-	l->e[l->n++] = *e;
+	l->e[l->n] = *e;
+	l->e[l->n++].path = path;
+}
+
+EFI_HANDLE *boot_handles(EFI_GUID *protocol, UINTN *n)
+{
+	EFI_HANDLE *h;
+
+	if (LocateHandleBuffer(ByProtocol, protocol, NULL, n, &h)) {
+		*n = 0;
+		return NULL;
+	}
+	return h;
 }
 
 static void print_ucs2(const CHAR16 *s)
@@ -38,13 +53,12 @@ void boot_entry_print(const char *before, const struct boot_entry *e, const char
 	EFI_DEVICE_PATH_TO_TEXT_PROTOCOL *tt;
 	CHAR16 *text = NULL;
 
-	printf("%s", before);
 	if (e->number >= 0) {
-		printf("Boot%04X \"", e->number);
+		printf("%sBoot%04X \"", before, e->number);
 		print_ucs2(e->description);
 		printf("\" (%s)", e->source);
 	} else {
-		printf("%s", e->source);
+		printf("%s%s", before, e->source);
 	}
 	if (e->path && !LocateProtocol(&efi_device_path_to_text_guid, NULL, (void **)&tt))
 		text = tt->ConvertDevicePathToText(e->path, FALSE, FALSE);

@@ -22,6 +22,19 @@
 
 #define REMOVABLE_PATH u"\\EFI\\BOOT\\BOOTAA64.EFI"
 
+/* The removable-media file (section 3.5.1.1) as the path a file system's is completed
+ * with: one FILEPATH node and the end. */
+static const struct {
+	EFI_DEVICE_PATH node;
+	CHAR16 name[sizeof(REMOVABLE_PATH) / sizeof(CHAR16)];
+	EFI_DEVICE_PATH end;
+} removable_file = {
+	{ MEDIA_DEVICE_PATH, MEDIA_FILEPATH_DP, { 4 + sizeof(REMOVABLE_PATH), 0 } },
+	REMOVABLE_PATH,
+	{ END_DEVICE_PATH_TYPE, END_ENTIRE_DEVICE_PATH_SUBTYPE, { 4, 0 } },
+};
+_Static_assert(sizeof(removable_file) == 4 + sizeof(REMOVABLE_PATH) + 4, "packed");
+
 static const EFI_DEVICE_PATH *handle_path(EFI_HANDLE h)
 {
 	EFI_DEVICE_PATH *p;
@@ -64,55 +77,43 @@ static const EFI_DEVICE_PATH *last_node(const EFI_DEVICE_PATH *p)
 	return last;
 }
 
-static EFI_HANDLE *handles(EFI_GUID *protocol, UINTN *n)
-{
-	EFI_HANDLE *h;
-
-	if (LocateHandleBuffer(ByProtocol, protocol, NULL, n, &h)) {
-		*n = 0;
-		return NULL;
-	}
-	return h;
-}
-
-/* The removable-media file on every file system at or below the device dev names. */
-static void add_removable(struct boot_list *l, const struct boot_entry *e,
-			  const EFI_DEVICE_PATH *dev)
+/* The file that file (FILEPATH nodes) names, on every file system at or below the
+ * device dev names (NULL: on every one). */
+static void add_on_file_systems(struct boot_list *l, const struct boot_entry *e,
+				const EFI_DEVICE_PATH *dev, const EFI_DEVICE_PATH *file)
 {
 	UINTN n;
-	EFI_HANDLE *fs = handles(&efi_simple_fs_guid, &n);
-	struct boot_entry r = *e;
+	EFI_HANDLE *fs = boot_handles(&efi_simple_fs_guid, &n);
 
 	for (UINTN i = 0; i < n; i++) {
 		const EFI_DEVICE_PATH *p = handle_path(fs[i]);
 
-		if (p && (!dev || starts_with(p, dev)) &&
-		    (r.path = efi_file_path(fs[i], REMOVABLE_PATH)))
-			boot_list_add(l, &r);
+		if (p && (!dev || starts_with(p, dev)))
+			boot_list_add(l, e, AppendDevicePath(p, file));
 	}
 	FreePool(fs);
+}
+
+static void add_removable(struct boot_list *l, const struct boot_entry *e,
+			  const EFI_DEVICE_PATH *dev)
+{
+	add_on_file_systems(l, e, dev, &removable_file.node);
 }
 
 /* path (the option's, kept by the caller) as full paths to files (section 3.1.2). */
 static void add_expanded(struct boot_list *l, const struct boot_entry *e,
 			 const EFI_DEVICE_PATH *path)
 {
-	struct boot_entry r = *e;
 	EFI_HANDLE *h;
 	UINTN n;
 
 	if (is_node(path, MEDIA_DEVICE_PATH, MEDIA_HARDDRIVE_DP)) {
-		if (DevicePathNodeLength(path) < (int)sizeof(struct hd_node))
-			return;
-		h = handles(&efi_block_io_guid, &n);
+		h = boot_handles(&efi_block_io_guid, &n);
 		for (UINTN i = 0; i < n; i++) {
-			const EFI_DEVICE_PATH *p = handle_path(h[i]), *hd = p ? last_node(p) : NULL;
+			const EFI_DEVICE_PATH *p = handle_path(h[i]);
 			EFI_DEVICE_PATH *full;
 
-			if (!hd || !is_node(hd, MEDIA_DEVICE_PATH, MEDIA_HARDDRIVE_DP) ||
-			    DevicePathNodeLength(hd) < (int)sizeof(struct hd_node) ||
-			    !load_option_hd_match((const struct hd_node *)path,
-						  (const struct hd_node *)hd))
+			if (!p || !load_option_hd_match(path, last_node(p)))
 				continue;
 			full = AppendDevicePath(p, NextDevicePathNode(path));
 			if (full)
@@ -121,14 +122,9 @@ static void add_expanded(struct boot_list *l, const struct boot_entry *e,
 		}
 		FreePool(h);
 	} else if (is_node(path, MEDIA_DEVICE_PATH, MEDIA_FILEPATH_DP)) {
-		h = handles(&efi_simple_fs_guid, &n);
-		for (UINTN i = 0; i < n; i++)
-			if (handle_path(h[i]) && (r.path = AppendDevicePath(handle_path(h[i]), path)))
-				boot_list_add(l, &r);
-		FreePool(h);
+		add_on_file_systems(l, e, NULL, path);
 	} else if (has_file_node(path)) {
-		if ((r.path = AppendDevicePath(path, NULL)))
-			boot_list_add(l, &r);
+		boot_list_add(l, e, AppendDevicePath(path, NULL));
 	} else {
 		add_removable(l, e, path);
 	}
@@ -136,11 +132,9 @@ static void add_expanded(struct boot_list *l, const struct boot_entry *e,
 
 static void option_name(CHAR16 name[9], unsigned number)
 {
-	static const char hex[] = "0123456789ABCDEF";
-
 	memcpy(name, u"Boot", 8);
-	for (int i = 0; i < 4; i++)
-		name[4 + i] = hex[(number >> (12 - 4 * i)) & 15];
+	for (int i = 0; i < 4; i++)     /* a literal, so the linker merges it with printf's */
+		name[4 + i] = "0123456789ABCDEF"[(number >> (12 - 4 * i)) & 15];
 	name[8] = 0;
 }
 
@@ -154,12 +148,10 @@ static void add_option(struct boot_list *l, unsigned number, const char *source)
 	void *buf;
 
 	option_name(name, number);
-	if (!(buf = efi_global_var(name, &size))) {
-		info("EFI-lite: Boot%04X (%s) does not exist", number, source);
-		return;
-	}
-	if (!load_option_parse(buf, size, &o)) {
-		info("EFI-lite: Boot%04X (%s) is malformed: skipped", number, source);
+	buf = efi_global_var(name, &size);
+	if (!buf || !load_option_parse(buf, size, &o)) {
+		info("EFI-lite: Boot%04X (%s) %s", number, source,
+		     buf ? "is malformed: skipped" : "does not exist");
 		efi_free(buf);
 		return;
 	}

@@ -62,11 +62,10 @@ unsigned boot_menu(const struct boot_list *l)
 		printf("  %u. ", i + 1);
 		boot_entry_print("", &l->e[i], "\n");
 	}
-	if (ms == UINT64_MAX)
-		printf("Press 1-%u to boot that entry, Enter for 1.\n", shown);
-	else
-		printf("Press 1-%u to boot that entry, Enter for 1; 1 boots in %llu ms.\n", shown,
-		       (unsigned long long)ms);
+	printf("Press 1-%u to boot that entry, Enter for 1", shown);
+	if (ms != UINT64_MAX)
+		printf("; 1 boots in %llu ms", (unsigned long long)ms);
+	printf(".\n");
 	for (c = wait_key(ms); c; c = wait_key(UINT64_MAX)) {
 		if (c >= '1' && c < '1' + shown)
 			return c - '1';

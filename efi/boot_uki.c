@@ -52,8 +52,8 @@ static void add_newest(struct boot_list *l, EFI_HANDLE h, EFI_FILE_INFO *info,
 	if (!root->Open(root, &dir, u"\\EFI\\Linux", EFI_FILE_MODE_READ, 0)) {
 		memcpy(name, dir_name, sizeof(dir_name));
 		newest(dir, info, info_size, name + ARRAY_SIZE(dir_name) - 1);
-		if (name[ARRAY_SIZE(dir_name) - 1] && (e.path = efi_file_path(h, name)))
-			boot_list_add(l, &e);
+		if (name[ARRAY_SIZE(dir_name) - 1])
+			boot_list_add(l, &e, efi_file_path(h, name));
 		dir->Close(dir);
 	}
 	root->Close(root);
@@ -63,13 +63,9 @@ void boot_add_ukis(struct boot_list *l)
 {
 	UINTN n, info_size = sizeof(EFI_FILE_INFO) + MAX_NAME * sizeof(CHAR16);
 	EFI_FILE_INFO *info = efi_alloc(info_size);
-	EFI_HANDLE *fs;
+	EFI_HANDLE *fs = boot_handles(&efi_simple_fs_guid, &n);
 
-	if (!info || LocateHandleBuffer(ByProtocol, &efi_simple_fs_guid, NULL, &n, &fs)) {
-		efi_free(info);
-		return;
-	}
-	for (UINTN i = 0; i < n; i++)
+	for (UINTN i = 0; info && i < n; i++)
 		add_newest(l, fs[i], info, info_size);
 	FreePool(fs);
 	efi_free(info);

@@ -15,11 +15,18 @@
 
 static EFI_GUID global = EFI_GLOBAL_VARIABLE;
 
-static void set(const CHAR16 *name, UINT32 attr, UINTN size, const void *data, bool readonly)
+static EFI_STATUS get(const CHAR16 *name, UINTN *size, void *buf)
+{
+	return RT_CALL(rt_GetVariable)((CHAR16 *)name, &global, NULL, size, buf);
+}
+
+/* The variables that describe the firmware (RO: boot and runtime access) are
+ * read-only; the others (NV) the OS may change. */
+static void set(const CHAR16 *name, UINTN size, const void *data, bool readonly)
 {
 	EFI_STATUS s = readonly ?
-		RT_CALL(rt_variable_set_readonly)(name, &global, attr, size, data) :
-		RT_CALL(rt_SetVariable)((CHAR16 *)name, &global, attr, size, (void *)data);
+		RT_CALL(rt_variable_set_readonly)(name, &global, RO, size, data) :
+		RT_CALL(rt_SetVariable)((CHAR16 *)name, &global, NV, size, (void *)data);
 
 	if (s)
 		fatal("cannot set a firmware variable: %s", efi_status_str(s));
@@ -30,9 +37,8 @@ static void set_default(const CHAR16 *name, UINTN size, const void *data)
 {
 	UINTN have = 0;
 
-	if (RT_CALL(rt_GetVariable)((CHAR16 *)name, &global, NULL, &have, NULL) !=
-	    EFI_BUFFER_TOO_SMALL)
-		set(name, NV, size, data, false);
+	if (get(name, &have, NULL) != EFI_BUFFER_TOO_SMALL)
+		set(name, size, data, false);
 }
 
 void efi_global_vars_init(void)
@@ -43,13 +49,13 @@ void efi_global_vars_init(void)
 	/* Boot#### may name applications; no hot keys (Key####), no SysPrep####. */
 	static const UINT32 boot_option_support = EFI_BOOT_OPTION_SUPPORT_APP;
 
-	set(u"PlatformLangCodes", RO, sizeof("en-US"), "en-US", true);
+	set(u"PlatformLangCodes", sizeof("en-US"), "en-US", true);
 	set_default(u"PlatformLang", sizeof("en-US"), "en-US");
 	set_default(u"Timeout", sizeof(timeout), &timeout);
-	set(u"BootOptionSupport", RO, sizeof(boot_option_support), &boot_option_support, true);
-	set(u"OsIndicationsSupported", RO, sizeof(os_indications), &os_indications, true);
-	set(u"SecureBoot", RO, sizeof(secure_boot), &secure_boot, true);
-	set(u"SetupMode", RO, sizeof(setup_mode), &setup_mode, true);
+	set(u"BootOptionSupport", sizeof(boot_option_support), &boot_option_support, true);
+	set(u"OsIndicationsSupported", sizeof(os_indications), &os_indications, true);
+	set(u"SecureBoot", sizeof(secure_boot), &secure_boot, true);
+	set(u"SetupMode", sizeof(setup_mode), &setup_mode, true);
 }
 
 /* Boot0000, BootCurrent and (when there is none) BootOrder: the image QEMU's -kernel
@@ -70,7 +76,7 @@ void efi_global_vars_boot_option(const EFI_DEVICE_PATH *path, const CHAR16 *desc
 	memcpy(opt + 4, &(UINT16){ plen }, 2);
 	memcpy(opt + 6, description, 2 * dlen);
 	memcpy(opt + 6 + 2 * dlen, path, plen);
-	set(u"Boot0000", NV, size, opt, false);
+	set(u"Boot0000", size, opt, false);
 	/* A BootOrder the OS wrote (efibootmgr) survives: -kernel boots first anyway. */
 	set_default(u"BootOrder", sizeof(order), &order);
 	efi_boot_current(0);
@@ -81,7 +87,7 @@ void efi_boot_current(int number)
 {
 	UINT16 n = number;
 
-	set(u"BootCurrent", RO, number < 0 ? 0 : sizeof(n), &n, true);
+	set(u"BootCurrent", number < 0 ? 0 : sizeof(n), &n, true);
 }
 
 void *efi_global_var(const CHAR16 *name, UINTN *size)
@@ -89,10 +95,9 @@ void *efi_global_var(const CHAR16 *name, UINTN *size)
 	void *buf;
 
 	*size = 0;
-	if (RT_CALL(rt_GetVariable)((CHAR16 *)name, &global, NULL, size, NULL) !=
-	    EFI_BUFFER_TOO_SMALL || !(buf = efi_alloc(*size)))
+	if (get(name, size, NULL) != EFI_BUFFER_TOO_SMALL || !(buf = efi_alloc(*size)))
 		return NULL;
-	if (RT_CALL(rt_GetVariable)((CHAR16 *)name, &global, NULL, size, buf)) {
+	if (get(name, size, buf)) {
 		efi_free(buf);
 		return NULL;
 	}

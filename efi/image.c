@@ -69,6 +69,11 @@ static void protect(const struct pe_image *pe, UINT64 base)
 
 #define ARM64_IMAGE_MAGIC_OFFSET 0x38   /* "ARM\x64" in an arm64 Linux Image header */
 
+static bool is_linux_image(UINT64 base, UINT64 size)
+{
+	return size >= 0x40 && *(const UINT32 *)(base + ARM64_IMAGE_MAGIC_OFFSET) == 0x644d5241;
+}
+
 /* What the crash report calls an image: the kernel, its file name, else its kind. */
 static void record_image(const EFI_LOADED_IMAGE *li, UINT64 base, UINT64 size)
 {
@@ -76,10 +81,6 @@ static void record_image(const EFI_LOADED_IMAGE *li, UINT64 base, UINT64 size)
 	char name[48];
 	unsigned n = 0;
 
-	if (size >= 0x40 && *(const UINT32 *)(base + ARM64_IMAGE_MAGIC_OFFSET) == 0x644d5241) {
-		loaded_image_add(base, size, "Linux kernel");
-		return;
-	}
 	if (file && file->Type == MEDIA_DEVICE_PATH && file->SubType == MEDIA_FILEPATH_DP) {
 		const CHAR16 *c = ((const FILEPATH_DEVICE_PATH *)file)->PathName;
 		UINTN node = file->Length[0] | file->Length[1] << 8;
@@ -87,13 +88,15 @@ static void record_image(const EFI_LOADED_IMAGE *li, UINT64 base, UINT64 size)
 			    (node - SIZE_OF_FILEPATH_DEVICE_PATH) / 2 : 0;
 
 		/* ASCII only, the tail if it is long: the file name is what tells. */
-		if (len > sizeof(name) - 1)
+		if (len > sizeof(name) - 1) {
 			c += len - (sizeof(name) - 1);
-		for (; n < sizeof(name) - 1 && *c && n < len; c++)
+			len = sizeof(name) - 1;
+		}
+		for (; n < len && *c; c++)
 			name[n++] = *c < 0x80 && *c >= 0x20 ? (char)*c : '?';
 	}
 	name[n] = '\0';
-	loaded_image_add(base, size, n ? name :
+	loaded_image_add(base, size, is_linux_image(base, size) ? "Linux kernel" : n ? name :
 			 li->ImageCodeType == EfiLoaderCode ? "EFI application" :
 			 li->ImageCodeType == EfiRuntimeServicesCode ? "EFI runtime driver" :
 			 "EFI boot service driver");
@@ -113,11 +116,9 @@ static const char *image_name(const struct image *img)
 /* Which policy an image runs under, said once as it starts. */
 static void wx_enter(const struct image *img)
 {
-	if (img->nx_compat)
-		info("EFI-lite: W^X: %s is NX_COMPAT: W^X enforced", image_name(img));
-	else
-		info("EFI-lite: W^X: %s is not NX_COMPAT: the EfiLoaderCode pages it allocates "
-		     "flip between RW and RX on faults", image_name(img));
+	info("EFI-lite: W^X: %s is %s", image_name(img), img->nx_compat ?
+	     "NX_COMPAT: W^X enforced" :
+	     "not NX_COMPAT: the EfiLoaderCode pages it allocates flip between RW and RX on faults");
 	legacy_started |= !img->nx_compat;
 	efi_memory_flip_code(!img->nx_compat);
 }
@@ -162,16 +163,15 @@ EFI_STATUS efi_image_create(const struct pe_image *pe, UINT64 base, UINTN pages,
 	img->pages = pages;
 	img->nx_compat = pe->nx_compat;
 	img->entry = (EFI_IMAGE_ENTRY_POINT)(base + pe->entry_rva);
-	protect(pe, base);
 	s = InstallMultipleProtocolInterfaces(&img->handle, &efi_loaded_image_guid, &img->li,
 					      &image_path_guid, img->path, NULL);
 	if (s) {
-		mmu_set_prot(base, pages << EFI_PAGE_SHIFT, PT_R | PT_W);
 		efi_free(img->li.FilePath);
 		efi_free(img->path);
 		efi_free(img);
 		return s;
 	}
+	protect(pe, base);
 	img->next = images;
 	images = img;
 	record_image(&img->li, base, pages << EFI_PAGE_SHIFT);
@@ -239,13 +239,12 @@ static EFI_STATUS load_pe(const void *file, UINTN size, EFI_HANDLE parent,
 		err("LoadImage: %s", why);
 		return pe.machine && pe.machine != PE_MACHINE_ARM64 ? EFI_UNSUPPORTED : EFI_LOAD_ERROR;
 	}
-	/* Without relocations an image runs only where it was linked. */
+	/* Without relocations an image runs only where it was linked. SectionAlignment is
+	 * a power of 2 of at least a page (pe_parse). */
 	pages = EFI_SIZE_TO_PAGES(pe.size_of_image);
 	base = pe.image_base;
 	s = memmap_alloc(&memmap, pe.relocs_stripped ? AllocateAddress : AllocateAnyPages,
-			 pe_code_type(&pe), pages,
-			 pe.section_alignment > EFI_PAGE_SIZE ? pe.section_alignment : EFI_PAGE_SIZE,
-			 &base);
+			 pe_code_type(&pe), pages, pe.section_alignment, &base);
 	if (s)
 		return s;
 	if (pe_load(&pe, file, (void *)base, base, &why)) {
@@ -351,22 +350,24 @@ EFI_STATUS EFIAPI UnloadImage(EFI_HANDLE handle)
 /* EFI-lite's own image handle: the parent of the images it starts. */
 void efi_image_init(void)
 {
-	static struct image self = { .started = true, .nx_compat = true };
-	static EFI_GUID exit_bs = EFI_EVENT_GROUP_EXIT_BOOT_SERVICES_GUID;
-	EFI_EVENT exit_event;
 	extern char __flash_end[];
-
-	self.li = (EFI_LOADED_IMAGE){
-		.Revision = EFI_LOADED_IMAGE_PROTOCOL_REVISION, .SystemTable = efi_st,
-		.ImageBase = (void *)0, .ImageSize = (UINT64)__flash_end,
-		.ImageCodeType = EfiBootServicesCode, .ImageDataType = EfiBootServicesData,
+	static struct image self = {
+		.li = {
+			.Revision = EFI_LOADED_IMAGE_PROTOCOL_REVISION,
+			.ImageBase = (void *)0, .ImageSize = (UINT64)__flash_end,
+			.ImageCodeType = EfiBootServicesCode, .ImageDataType = EfiBootServicesData,
+		},
+		.started = true, .nx_compat = true,
 	};
+	EFI_EVENT exit_event;
+
+	self.li.SystemTable = efi_st;
 	if (InstallProtocolInterface(&self.handle, &efi_loaded_image_guid, EFI_NATIVE_INTERFACE,
 				     &self.li))
 		fatal("cannot install EFI-lite's own LoadedImage");
 	images = &self;
 	efi_firmware_handle = self.handle;
 	if (CreateEventEx(EVT_NOTIFY_SIGNAL, TPL_CALLBACK, images_exit_boot_services, NULL,
-			  &exit_bs, &exit_event))
+			  &efi_exit_boot_services_guid, &exit_event))
 		fatal("cannot create the loaded images' ExitBootServices event");
 }

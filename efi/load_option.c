@@ -54,9 +54,19 @@ bool load_option_parse(const void *buf, UINTN len, struct load_option *o)
 	return o->path_size > NODE_HEADER;
 }
 
-bool load_option_hd_match(const struct hd_node *want, const struct hd_node *have)
+/* An HD() node, long enough to be read as one. */
+static const struct hd_node *hd_node(const EFI_DEVICE_PATH *n)
 {
-	if (want->SignatureType != have->SignatureType)
+	return n->Type == MEDIA_DEVICE_PATH && n->SubType == MEDIA_HARDDRIVE_DP &&
+	       (n->Length[0] | (UINTN)n->Length[1] << 8) >= sizeof(struct hd_node) ?
+	       (const struct hd_node *)n : NULL;
+}
+
+bool load_option_hd_match(const EFI_DEVICE_PATH *want_node, const EFI_DEVICE_PATH *have_node)
+{
+	const struct hd_node *want = hd_node(want_node), *have = hd_node(have_node);
+
+	if (!want || !have || want->SignatureType != have->SignatureType)
 		return false;
 	if (want->SignatureType == 2)
 		return !memcmp(want->Signature, have->Signature, 16);

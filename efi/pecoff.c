@@ -261,7 +261,7 @@ int pe_parse_head(const void *head, size_t head_len, uint64_t file_size,
 	struct nt_headers nt;
 	uint64_t opt = 0;
 
-	memset(img, 0, sizeof(*img));
+	img->machine = 0;       /* the one field a failure leaves set (include/efi/pecoff.h) */
 	if (read_file_header(&h, &nt, &opt, img, why) ||
 	    read_optional_header(&h, &nt, opt, &oh, why))
 		return -1;

@@ -22,9 +22,13 @@ struct boot_list {
 	unsigned n, full;               /* full: entries that found no room */
 };
 
-/* Append a copy of *e, unless an entry with the same path and data is there already;
- * takes e->path (freed when not kept). */
-void boot_list_add(struct boot_list *l, const struct boot_entry *e);
+/* Append a copy of *e for path (its e->path unused), unless an entry with the same path
+ * and data is there already. Takes path, new pool memory: freed when not kept; NULL (an
+ * allocation that failed) adds nothing. */
+void boot_list_add(struct boot_list *l, const struct boot_entry *e, EFI_DEVICE_PATH *path);
+
+/* The handles with protocol (n of them), or NULL and 0 when none. */
+EFI_HANDLE *boot_handles(EFI_GUID *protocol, UINTN *n);
 
 /* efi/boot_menu.c: with a timeout (QEMU's -boot menu=on, or the Timeout variable), show
  * the list on the console and wait for a choice: the index of the entry to try first. */

@@ -43,9 +43,10 @@ struct hd_node {
 	UINT8 SignatureType;            /* 0 none, 1 MBR disk signature, 2 GUID */
 } __attribute__((packed));
 
-/* Does the partition whose node is have match the HD() node a short-form path starts
- * with (section 3.1.2)? A GPT partition by its unique GUID; an MBR one by the disk
- * signature and the partition number; a node without a signature matches nothing. */
-bool load_option_hd_match(const struct hd_node *want, const struct hd_node *have);
+/* Does the partition whose last node is have match the node want a short-form path
+ * starts with (section 3.1.2)? Both must be HD() nodes of full length. A GPT partition
+ * by its unique GUID; an MBR one by the disk signature and the partition number; a node
+ * without a signature matches nothing. */
+bool load_option_hd_match(const EFI_DEVICE_PATH *want, const EFI_DEVICE_PATH *have);
 
 #endif

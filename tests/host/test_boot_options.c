@@ -82,7 +82,9 @@ static void test_parse_bad_paths(void **state)
 
 static struct hd_node hd(uint8_t sig_type, uint32_t number, uint8_t first)
 {
-	struct hd_node n = { .PartitionNumber = number, .SignatureType = sig_type,
+	struct hd_node n = { .Header = { MEDIA_DEVICE_PATH, MEDIA_HARDDRIVE_DP,
+					 { sizeof(n), 0 } },
+			     .PartitionNumber = number, .SignatureType = sig_type,
 			     .MBRType = sig_type };
 
 	memset(n.Signature, first, sig_type == 2 ? 16 : 4);
@@ -94,13 +96,24 @@ static void test_hd_match(void **state)
 	struct hd_node gpt = hd(2, 1, 0xaa), gpt_other = hd(2, 1, 0xbb), gpt_n = hd(2, 3, 0xaa);
 	struct hd_node mbr = hd(1, 1, 0x55), mbr2 = hd(1, 2, 0x55), none = hd(0, 1, 0);
 
-	assert_true(load_option_hd_match(&gpt, &gpt));
-	assert_true(load_option_hd_match(&gpt, &gpt_n));   /* the GUID names the partition */
-	assert_false(load_option_hd_match(&gpt, &gpt_other));
-	assert_true(load_option_hd_match(&mbr, &mbr));
-	assert_false(load_option_hd_match(&mbr, &mbr2));   /* same disk, other partition */
-	assert_false(load_option_hd_match(&gpt, &mbr));
-	assert_false(load_option_hd_match(&none, &none));
+	struct hd_node short_gpt = gpt, not_hd = gpt;
+
+	short_gpt.Header.Length[0]--;
+	not_hd.Header.SubType = MEDIA_FILEPATH_DP;
+	assert_true(load_option_hd_match(&gpt.Header, &gpt.Header));
+	/* the GUID names the partition */
+	assert_true(load_option_hd_match(&gpt.Header, &gpt_n.Header));
+	assert_false(load_option_hd_match(&gpt.Header, &gpt_other.Header));
+	assert_true(load_option_hd_match(&mbr.Header, &mbr.Header));
+	/* same disk, other partition */
+	assert_false(load_option_hd_match(&mbr.Header, &mbr2.Header));
+	assert_false(load_option_hd_match(&gpt.Header, &mbr.Header));
+	assert_false(load_option_hd_match(&none.Header, &none.Header));
+	/* only HD() nodes of full length */
+	assert_false(load_option_hd_match(&short_gpt.Header, &gpt.Header));
+	assert_false(load_option_hd_match(&gpt.Header, &short_gpt.Header));
+	assert_false(load_option_hd_match(&not_hd.Header, &gpt.Header));
+	assert_false(load_option_hd_match(&gpt.Header, &not_hd.Header));
 }
 
 static int line(const char *s, struct fwcfg_boot_device *d)
