@@ -67,38 +67,38 @@ static uint8_t *fat_byte(struct fat_volume *v, uint32_t off, bool dirty, int *rc
 	return s->buf + (off - s->sector * v->bps);
 }
 
+/* An entry's bits in the table: FAT12 packs two entries in three bytes (the odd one in
+ * the high 12 bits of its pair), FAT32 reserves the top 4 bits of each. */
+static uint32_t entry_mask(const struct fat_volume *v)
+{
+	return v->bits == 32 ? 0x0FFFFFFF : (1u << v->bits) - 1;
+}
+
+/* Entries 12 and 16 bits wide go through 16 bits, those of FAT32 through 32. One slot
+ * holds a whole entry: FAT16 and FAT32 entries are aligned to their size, and all of a
+ * FAT12 table (fewer than 4096 entries, 6 KiB) is in the first slot. */
+_Static_assert(FAT_SLOT_BYTES >= 4096 * 3 / 2, "a FAT12 table spans slots");
 static int entry_rw(struct fat_volume *v, uint32_t n, uint32_t *val, bool write)
 {
-	uint32_t off = v->bits == 12 ? n + n / 2 : n * (v->bits / 8);
-	uint8_t *p[4];
-	uint32_t x = 0, nb = v->bits == 12 ? 2 : v->bits / 8;
+	uint64_t bit = (uint64_t)n * v->bits;
+	uint32_t shift = bit % 8, mask = entry_mask(v) << shift, x;
+	uint8_t *p;
 	int rc = FAT_OK;
 
 	if (n >= v->nclusters + 2)
 		return FAT_VOLUME_CORRUPTED;
-	/* byte by byte: a FAT12 entry may straddle two sectors; a FAT16 or FAT32 one,
-	 * aligned to its size, never does */
-	for (uint32_t i = 0; i < nb; i++) {
-		if (i && v->bits != 12)
-			p[i] = p[0] + i;
-		else if (!(p[i] = fat_byte(v, off + i, write, &rc)))
-			return rc;
-		x |= (uint32_t)*p[i] << (8 * i);
-	}
+	if (!(p = fat_byte(v, bit / 8, write, &rc)))
+		return rc;
+	x = v->bits == 32 ? get32(p) : get16(p);
 	if (!write) {
-		if (v->bits == 12)
-			x = n & 1 ? x >> 4 : x & 0xFFF;
-		*val = v->bits == 32 ? x & 0x0FFFFFFF : x;
+		*val = (x & mask) >> shift;
 		return FAT_OK;
 	}
-	if (v->bits == 12)
-		x = n & 1 ? (x & 0x000F) | (*val & 0xFFF) << 4 : (x & 0xF000) | (*val & 0xFFF);
-	else if (v->bits == 16)
-		x = *val & 0xFFFF;
+	x = (x & ~mask) | (*val << shift & mask);
+	if (v->bits == 32)
+		put32(p, x);
 	else
-		x = (x & 0xF0000000) | (*val & 0x0FFFFFFF);  /* the top 4 bits are reserved */
-	for (uint32_t i = 0; i < nb; i++)
-		*p[i] = x >> (8 * i);
+		put16(p, x);
 	return FAT_OK;
 }
 
@@ -114,7 +114,7 @@ int fat_entry_set(struct fat_volume *v, uint32_t n, uint32_t val)
 
 static uint32_t eoc_min(const struct fat_volume *v)
 {
-	return v->bits == 12 ? 0xFF8 : v->bits == 16 ? 0xFFF8 : 0x0FFFFFF8;
+	return entry_mask(v) - 7;       /* 0xFF8, 0xFFF8, 0x0FFFFFF8 */
 }
 
 int fat_next(struct fat_volume *v, uint32_t c, uint32_t *next)
