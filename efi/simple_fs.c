@@ -24,6 +24,9 @@ struct efi_file {
 };
 static EFI_GUID fs_info_guid = EFI_FILE_SYSTEM_INFO_ID;
 static EFI_GUID label_guid = EFI_FILE_SYSTEM_VOLUME_LABEL_ID;
+/* What GetInfo, SetInfo and directory reads go through: too large for the stack, and
+ * the firmware runs one call at a time (the FAT code keeps its own such buffers). */
+static struct fat_info fi;
 
 static EFI_STATUS status(int fat)
 {
@@ -121,6 +124,16 @@ static EFI_STATUS give(UINTN *buf_size, VOID *buf, UINTN size)
 	return buf ? EFI_SUCCESS : EFI_INVALID_PARAMETER;
 }
 
+/* fi as an EFI_FILE_INFO in *buf, when it fits. */
+static EFI_STATUS give_file_info(UINTN *buf_size, VOID *buf)
+{
+	EFI_STATUS s = give(buf_size, buf, file_info_size(&fi));
+
+	if (!s)
+		file_info(&fi, buf);
+	return s;
+}
+
 /* ---- the file protocol ---- */
 
 static EFI_STATUS new_file(struct efi_fs *fs, struct fat_file *f, bool writable,
@@ -172,37 +185,19 @@ static EFI_STATUS EFIAPI Delete(EFI_FILE_PROTOCOL *this)
  * for the next one leaves the position where it was. */
 static EFI_STATUS read_dir(struct efi_file *h, UINTN *size, VOID *buf)
 {
-	struct fat_info *fi = efi_alloc(sizeof(*fi));
 	UINT64 pos = fat_get_pos(h->f);
 	EFI_STATUS s;
-	int r;
+	int r = fat_readdir(h->f, &fi);
 
-	if (!fi)
-		return EFI_OUT_OF_RESOURCES;
-	r = fat_readdir(h->f, fi);
 	if (r == FAT_END_OF_FILE) {
 		*size = 0;
-		s = EFI_SUCCESS;
-	} else if (r) {
-		s = status(r);
-	} else if ((s = give(size, buf, file_info_size(fi)))) {
-		fat_set_pos(h->f, pos);
-	} else {
-		file_info(fi, buf);
+		return EFI_SUCCESS;
 	}
-	efi_free(fi);
+	if (r)
+		return status(r);
+	if ((s = give_file_info(size, buf)))
+		fat_set_pos(h->f, pos);
 	return s;
-}
-
-/* Read (13.5): EFI_DEVICE_ERROR "on entry, the current file position is beyond the end
- * of the file" (SetPosition may put it there); at the end exactly, 0 bytes and success. */
-static bool past_end(struct efi_file *h)
-{
-	struct fat_info *fi = efi_alloc(sizeof(*fi));
-	bool past = fi && !fat_get_info(h->f, fi) && fat_get_pos(h->f) > fi->size;
-
-	efi_free(fi);
-	return past;
 }
 
 static EFI_STATUS EFIAPI Read(EFI_FILE_PROTOCOL *this, UINTN *size, VOID *buf)
@@ -217,8 +212,6 @@ static EFI_STATUS EFIAPI Read(EFI_FILE_PROTOCOL *this, UINTN *size, VOID *buf)
 		return read_dir(h, size, buf);
 	len = *size;
 	r = fat_read(h->f, buf, &len);
-	if (!r && !len && *size && past_end(h))
-		return EFI_DEVICE_ERROR;
 	*size = len;
 	return status(r);
 }
@@ -272,18 +265,8 @@ static EFI_STATUS EFIAPI GetInfo(EFI_FILE_PROTOCOL *this, EFI_GUID *type, UINTN 
 
 	if (!type || !size)
 		return EFI_INVALID_PARAMETER;
-	if (efi_guid_eq(type, &efi_file_info_guid)) {
-		struct fat_info *fi = efi_alloc(sizeof(*fi));
-
-		if (!fi)
-			return EFI_OUT_OF_RESOURCES;
-		r = fat_get_info(h->f, fi);
-		s = r ? status(r) : give(size, buf, file_info_size(fi));
-		if (!s)
-			file_info(fi, buf);
-		efi_free(fi);
-		return s;
-	}
+	if (efi_guid_eq(type, &efi_file_info_guid))
+		return (r = fat_get_info(h->f, &fi)) ? status(r) : give_file_info(size, buf);
 	if (!efi_guid_eq(type, &fs_info_guid) && !efi_guid_eq(type, &label_guid))
 		return EFI_UNSUPPORTED;
 	if ((r = fat_volinfo(h->fs->vol, &vi)))
@@ -320,7 +303,6 @@ static const CHAR16 *string_in(const void *p, UINTN len)
 static EFI_STATUS set_file_info(struct efi_file *h, UINTN size, const EFI_FILE_INFO *info)
 {
 	const CHAR16 *name;
-	struct fat_info *fi;
 	int r;
 
 	if (size < SIZE_OF_EFI_FILE_INFO + sizeof(CHAR16) || info->Size > size ||
@@ -329,24 +311,19 @@ static EFI_STATUS set_file_info(struct efi_file *h, UINTN size, const EFI_FILE_I
 		return EFI_INVALID_PARAMETER;
 	if (!h->writable)
 		return EFI_ACCESS_DENIED;
-	if (strsize16(name) > sizeof(fi->name))
+	if (strsize16(name) > sizeof(fi.name))
 		return EFI_INVALID_PARAMETER;
-	if (!(fi = efi_alloc(sizeof(*fi))))
-		return EFI_OUT_OF_RESOURCES;
-	if (!(r = fat_get_info(h->f, fi))) {
-		if ((info->Attribute ^ fi->attr) & EFI_FILE_DIRECTORY)
-			r = FAT_ACCESS_DENIED;  /* a file cannot become a directory */
-		fi->size = info->FileSize;
-		fi->attr = info->Attribute;
-		to_fat_time(&info->CreateTime, &fi->create);
-		to_fat_time(&info->LastAccessTime, &fi->access);
-		to_fat_time(&info->ModificationTime, &fi->modify);
-		memcpy(fi->name, name, strsize16(name));
-		if (!r)
-			r = fat_set_info(h->f, fi);
-	}
-	efi_free(fi);
-	return status(r);
+	if ((r = fat_get_info(h->f, &fi)))
+		return status(r);
+	if ((info->Attribute ^ fi.attr) & EFI_FILE_DIRECTORY)
+		return EFI_ACCESS_DENIED;       /* a file cannot become a directory */
+	fi.size = info->FileSize;
+	fi.attr = info->Attribute;
+	to_fat_time(&info->CreateTime, &fi.create);
+	to_fat_time(&info->LastAccessTime, &fi.access);
+	to_fat_time(&info->ModificationTime, &fi.modify);
+	memcpy(fi.name, name, strsize16(name));
+	return status(fat_set_info(h->f, &fi));
 }
 
 static EFI_STATUS EFIAPI SetInfo(EFI_FILE_PROTOCOL *this, EFI_GUID *type, UINTN size, VOID *buf)

@@ -14,6 +14,10 @@ int fat_read(struct fat_file *f, void *buf, uint64_t *len)
 
 	if (f->is_dir)
 		return FAT_INVALID;
+	/* EFI's Read (UEFI 2.10 13.5): an error "on entry, the current file position is
+	 * beyond the end of the file" (fat_set_pos may put it there); at the end, 0 bytes */
+	if (f->pos > f->size && *len)
+		return FAT_DEVICE_ERROR;
 	if (f->pos < f->size)
 		n = f->size - f->pos < *len ? f->size - f->pos : *len;
 	rc = fat_stream(f, f->pos, buf, n, false, &done);

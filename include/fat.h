@@ -90,7 +90,8 @@ int fat_close(struct fat_file *f);      /* flushes; f is freed even when that fa
 int fat_delete(struct fat_file *f);
 bool fat_is_dir(const struct fat_file *f);
 
-/* Files: *len bytes in, *len bytes done out (short at the end of the file). */
+/* Files: *len bytes in, *len bytes done out (short at the end of the file).
+ * FAT_DEVICE_ERROR, *len as it was, when the position is beyond the end (EFI's Read). */
 int fat_read(struct fat_file *f, void *buf, uint64_t *len);
 /* Files (FAT_UNSUPPORTED for a directory): a write past the end grows the file (the
  * gap reads as zeros). All or nothing: FAT_NO_SPACE leaves the file as it was, *len 0. */

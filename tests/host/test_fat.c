@@ -593,6 +593,15 @@ static void write_gap_and_aliases(void **s)
 		assert_int_equal(buf[i], 0);
 	for (int i = 2010; i < 2900; i++)
 		assert_int_equal(buf[i], 0);
+	len = 1;                                        /* at the end: nothing, no error */
+	assert_int_equal(fat_read(f, buf, &len), FAT_OK);
+	assert_int_equal(len, 0);
+	assert_int_equal(fat_set_pos(f, 3000), FAT_OK);  /* beyond it: EFI's device error */
+	len = 1;
+	assert_int_equal(fat_read(f, buf, &len), FAT_DEVICE_ERROR);
+	assert_int_equal(len, 1);
+	len = 0;
+	assert_int_equal(fat_read(f, buf, &len), FAT_OK);
 	fat_close(f);
 	for (int i = 0; i < 12; i++) {
 		char name[64];
