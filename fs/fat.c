@@ -168,16 +168,14 @@ int fat_unmount(struct fat_volume *v)
  * and Linux read first) and the boot sector (what is read when that entry is absent). */
 static int root_label(struct fat_volume *v, uint8_t *name, bool write)
 {
-	struct fat_file *root;
+	struct fat_file *root = NULL;      /* stays NULL when fat_open_root fails */
 	uint8_t de[DIRENT];
 	uint32_t off;
 	int rc = fat_open_root(v, &root);
 
 	for (off = 0; !rc && off < DIR_MAX_BYTES; off += DIRENT) {
-		uint64_t got;
-
-		rc = fat_stream(root, off, de, DIRENT, false, &got);
-		if (rc || got < DIRENT || !de[0]) {
+		rc = fat_stream_all(root, off, de, DIRENT, false);
+		if (rc || !de[0]) {
 			rc = FAT_NOT_FOUND;
 			break;
 		}
@@ -189,7 +187,7 @@ static int root_label(struct fat_volume *v, uint8_t *name, bool write)
 		}
 		memcpy(de, name, 11);
 		fat_stamp(v, de, false);
-		rc = fat_stream(root, off, de, DIRENT, true, &got);
+		rc = fat_stream_all(root, off, de, DIRENT, true);
 		break;
 	}
 	if (rc == FAT_NOT_FOUND && write) {

@@ -138,6 +138,18 @@ int fat_stream(struct fat_file *f, uint64_t pos, void *buf, uint64_t len, bool w
 	return rc == FAT_END_OF_FILE ? FAT_OK : rc;
 }
 
+/* All of len bytes, or FAT_END_OF_FILE (a read) or FAT_VOLUME_CORRUPTED (a write: the
+ * caller gave the file those clusters) when the chain ends first. */
+int fat_stream_all(struct fat_file *f, uint64_t pos, void *buf, uint64_t len, bool write)
+{
+	uint64_t done;
+	int rc = fat_stream(f, pos, buf, len, write, &done);
+
+	if (!rc && done < len)
+		rc = write ? FAT_VOLUME_CORRUPTED : FAT_END_OF_FILE;
+	return rc;
+}
+
 int fat_zero_cluster(struct fat_volume *v, uint32_t c)
 {
 	void *z = calloc(1, v->cluster_size);

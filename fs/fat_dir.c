@@ -199,18 +199,12 @@ static bool lfn_finish(struct lfn_state *s, const uint8_t *de, struct fat_found 
 
 static int read_entry(struct fat_file *dir, uint32_t off, uint8_t *e)
 {
-	uint64_t got;
-	int rc = fat_stream(dir, off, e, DIRENT, false, &got);
-
-	return rc ? rc : got < DIRENT ? FAT_END_OF_FILE : FAT_OK;
+	return fat_stream_all(dir, off, e, DIRENT, false);
 }
 
 static int write_entry(struct fat_file *dir, uint32_t off, const uint8_t *e)
 {
-	uint64_t got;
-	int rc = fat_stream(dir, off, (void *)e, DIRENT, true, &got);
-
-	return rc ? rc : got < DIRENT ? FAT_VOLUME_CORRUPTED : FAT_OK;
+	return fat_stream_all(dir, off, (void *)e, DIRENT, true);
 }
 
 /* The next file or directory entry at or after *off (volume labels and deleted entries

@@ -81,8 +81,6 @@ static int from_found(struct fat_file *dir, const struct fat_found *fd, struct f
 static int init_dir(struct fat_file *d, struct fat_file *parent)
 {
 	uint8_t dots[2 * DIRENT];
-	uint64_t done;
-	int rc;
 
 	memset(dots, 0, sizeof(dots));
 	for (int i = 0; i < 2; i++) {
@@ -92,8 +90,7 @@ static int init_dir(struct fat_file *d, struct fat_file *parent)
 		memcpy(e, i ? "..         " : ".          ", 11);
 		fat_de_set_cluster(e, i ? (parent->parent ? parent->first : 0) : d->first);
 	}
-	rc = fat_stream(d, 0, dots, sizeof(dots), true, &done);
-	return rc ? rc : done < sizeof(dots) ? FAT_VOLUME_CORRUPTED : FAT_OK;
+	return fat_stream_all(d, 0, dots, sizeof(dots), true);
 }
 
 static int create(struct fat_file *dir, const uint16_t *name, uint8_t attr,
@@ -235,14 +232,11 @@ bool fat_is_dir(const struct fat_file *f)
 
 static int write_de(struct fat_file *f)
 {
-	uint64_t done;
 	int rc;
 
 	if (!f->dirty || !f->parent)
 		return FAT_OK;
-	rc = fat_stream(f->parent, f->de_off, f->de, DIRENT, true, &done);
-	if (!rc && done < DIRENT)
-		rc = FAT_VOLUME_CORRUPTED;
+	rc = fat_stream_all(f->parent, f->de_off, f->de, DIRENT, true);
 	f->dirty = rc != FAT_OK;
 	return rc;
 }

@@ -89,6 +89,7 @@ static inline bool fat_valid_cluster(const struct fat_volume *v, uint32_t c)
 int fat_io(struct fat_volume *v, uint64_t byte, void *buf, uint64_t len, bool write);
 int fat_stream(struct fat_file *f, uint64_t pos, void *buf, uint64_t len, bool write,
 	       uint64_t *done);
+int fat_stream_all(struct fat_file *f, uint64_t pos, void *buf, uint64_t len, bool write);
 int fat_chain_resize(struct fat_file *f, uint32_t clusters, bool zero);
 uint32_t fat_clusters_for(const struct fat_volume *v, uint64_t bytes);
 int fat_zero_cluster(struct fat_volume *v, uint32_t c);

@@ -36,7 +36,6 @@ static int write_zeros(struct fat_file *f, uint64_t from, uint64_t to)
 {
 	uint32_t cs = f->v->cluster_size;
 	void *z;
-	uint64_t done;
 	int rc = FAT_OK;
 
 	if (from >= to)
@@ -46,9 +45,7 @@ static int write_zeros(struct fat_file *f, uint64_t from, uint64_t to)
 	while (!rc && from < to) {
 		uint64_t n = to - from < cs ? to - from : cs;
 
-		rc = fat_stream(f, from, z, n, true, &done);
-		if (!rc && done < n)
-			rc = FAT_VOLUME_CORRUPTED;
+		rc = fat_stream_all(f, from, z, n, true);
 		from += n;
 	}
 	free(z);
@@ -89,7 +86,7 @@ static int grow(struct fat_file *f, uint64_t size, uint64_t zero_to)
 
 int fat_write(struct fat_file *f, const void *buf, uint64_t *len)
 {
-	uint64_t end = f->pos + *len, done = 0;
+	uint64_t end = f->pos + *len;
 	int rc = f->is_dir ? FAT_UNSUPPORTED : may_write(f);
 
 	if (!rc && (end < f->pos || end > FAT_FILE_MAX))
@@ -97,9 +94,7 @@ int fat_write(struct fat_file *f, const void *buf, uint64_t *len)
 	if (!rc)
 		rc = grow(f, end, f->pos);
 	if (!rc)
-		rc = fat_stream(f, f->pos, (void *)buf, *len, true, &done);
-	if (!rc && done < *len)
-		rc = FAT_VOLUME_CORRUPTED;
+		rc = fat_stream_all(f, f->pos, (void *)buf, *len, true);
 	if (rc) {
 		*len = 0;
 		return rc;
