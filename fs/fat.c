@@ -191,14 +191,13 @@ static int root_label(struct fat_volume *v, uint8_t *name, bool write)
 		break;
 	}
 	if (rc == FAT_NOT_FOUND && write) {
-		static const uint16_t none[1];
 		struct fat_found f;
 
 		memset(de, 0, sizeof(de));
 		memcpy(de, name, 11);
 		de[11] = FAT_ATTR_VOLUME_ID;
 		fat_stamp(v, de, true);
-		rc = fat_dir_add(root, none, de, &f);
+		rc = fat_dir_add(root, NULL, 0, de, &f);
 	}
 	if (root)
 		fat_close(root);

@@ -438,10 +438,11 @@ static int find_slots(struct fat_file *dir, uint32_t n, uint32_t *at, bool *at_e
 	return FAT_NO_SPACE;
 }
 
-int fat_dir_add(struct fat_file *dir, const uint16_t *name, const uint8_t *de,
+/* An entry for de named name (len 0: none, a volume label), with its long name. */
+int fat_dir_add(struct fat_file *dir, const uint16_t *name, uint32_t len, const uint8_t *de,
 		struct fat_found *out)
 {
-	uint32_t len = fat_u16len(name, FAT_NAME_MAX + 1), nlfn = 0, at;
+	uint32_t nlfn = 0, at;
 	uint8_t e[DIRENT], sde[DIRENT];
 	bool need_lfn = false, at_end;
 	int rc;
@@ -472,7 +473,11 @@ int fat_dir_add(struct fat_file *dir, const uint16_t *name, const uint8_t *de,
 	out->de_off = at + nlfn * DIRENT;
 	memcpy(out->de, sde, DIRENT);
 	short_name(sde, out->sname);
-	memcpy(out->name, len ? name : out->sname, (len ? len + 1 : 13) * 2);
+	memcpy(out->name, out->sname, sizeof(out->sname));
+	if (len) {
+		memcpy(out->name, name, len * 2);
+		out->name[len] = 0;
+	}
 	return FAT_OK;
 }
 

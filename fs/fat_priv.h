@@ -98,7 +98,7 @@ int fat_zero_cluster(struct fat_volume *v, uint32_t c);
 int fat_dir_next(struct fat_file *dir, uint32_t *off, struct fat_found *out);
 int fat_dir_lookup(struct fat_file *dir, const uint16_t *name, uint32_t len,
 		   struct fat_found *out);
-int fat_dir_add(struct fat_file *dir, const uint16_t *name, const uint8_t *de,
+int fat_dir_add(struct fat_file *dir, const uint16_t *name, uint32_t len, const uint8_t *de,
 		struct fat_found *out);
 int fat_dir_remove(struct fat_file *dir, uint32_t lfn_off, uint32_t de_off);
 int fat_dir_empty(struct fat_file *dir);

@@ -191,7 +191,7 @@ static int rename_entry(struct fat_file *f, const uint16_t *name, uint32_t len)
 		return FAT_ACCESS_DENIED;
 	if (rc && rc != FAT_NOT_FOUND)
 		return rc;
-	if ((rc = fat_dir_add(f->parent, name, f->de, &fd)))
+	if ((rc = fat_dir_add(f->parent, name, len, f->de, &fd)))
 		return rc;
 	if ((rc = fat_dir_remove(f->parent, f->lfn_off, f->de_off)))
 		return rc;
