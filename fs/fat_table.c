@@ -107,9 +107,13 @@ int fat_entry_get(struct fat_volume *v, uint32_t n, uint32_t *val)
 	return entry_rw(v, n, val, false);
 }
 
+/* The free clusters are counted before the first change: the count reads the FAT from
+ * the disk, which the cache then still matches. */
 int fat_entry_set(struct fat_volume *v, uint32_t n, uint32_t val)
 {
-	return entry_rw(v, n, &val, true);
+	int rc = fat_count_free(v);
+
+	return rc ? rc : entry_rw(v, n, &val, true);
 }
 
 static uint32_t eoc_min(const struct fat_volume *v)
@@ -139,8 +143,9 @@ int fat_next(struct fat_volume *v, uint32_t c, uint32_t *next)
 	return FAT_OK;
 }
 
-/* Counted once per mount, before the first change, then kept up to date. FAT12 tables
- * are small (and their entries straddle sectors): entry by entry through the cache. */
+/* Counted once per mount, before the first change (fat_entry_set sees to it), then kept
+ * up to date. FAT12 tables are small (and their entries straddle sectors): entry by
+ * entry through the cache. */
 int fat_count_free(struct fat_volume *v)
 {
 	uint32_t chunk = 64, bytes = v->bits / 8, n = 0, x;
@@ -169,11 +174,6 @@ int fat_count_free(struct fat_volume *v)
 			free(buf);
 			return FAT_DEVICE_ERROR;
 		}
-		for (unsigned i = 0; i < FAT_CACHE_SLOTS; i++)  /* the cache is newer */
-			for (uint32_t k = 0; v->cache[i].valid && k < v->cache[i].count; k++)
-				if (v->cache[i].sector + k - s < cnt)
-					memcpy(buf + (v->cache[i].sector + k - s) * v->bps,
-					       v->cache[i].buf + k * v->bps, v->bps);
 		for (uint32_t i = 0; i < cnt * v->bps / bytes; i++) {
 			uint64_t c = (uint64_t)s * v->bps / bytes + i;
 
