@@ -117,50 +117,48 @@ static void read_fsinfo(struct fat_volume *v)
 		v->next_free = get32(s + 492);
 }
 
+/* The volume and its buffers: the cache's slots, then the scratch sector, in one block. */
+static void release(struct fat_volume *v)
+{
+	free(v->cache[0].buf);
+	free(v);
+}
+
 int fat_mount(const struct blkdev *dev, void (*now)(struct fat_time *t),
 	      struct fat_volume **out)
 {
 	struct fat_volume *v;
-	int rc = FAT_OUT_OF_RESOURCES;
+	uint8_t *mem;
+	int rc;
 
 	if (dev->block_size < 512 || dev->block_size > 4096 || !pow2(dev->block_size))
 		return FAT_INVALID;
 	v = calloc(1, sizeof(*v));
-	if (!v)
-		return rc;
+	mem = v ? calloc(1, FAT_CACHE_SLOTS * FAT_SLOT_BYTES + dev->block_size) : NULL;
+	if (!mem) {
+		free(v);
+		return FAT_OUT_OF_RESOURCES;
+	}
+	for (unsigned i = 0; i < FAT_CACHE_SLOTS; i++)
+		v->cache[i].buf = mem + i * FAT_SLOT_BYTES;
+	v->sect = mem + FAT_CACHE_SLOTS * FAT_SLOT_BYTES;
 	v->dev = *dev;
 	v->now = now;
-	v->sect = calloc(1, dev->block_size);
-	for (unsigned i = 0; i < FAT_CACHE_SLOTS && v->sect; i++)
-		if (!(v->cache[i].buf = calloc(1, FAT_SLOT_BYTES)))
-			goto fail;
-	if (!v->sect)
-		goto fail;
 	rc = FAT_DEVICE_ERROR;
-	if (blk_read(&v->dev, 0, 1, v->sect))
-		goto fail;
-	rc = parse_bpb(v, v->sect);
-	if (rc)
-		goto fail;
+	if (blk_read(&v->dev, 0, 1, v->sect) || (rc = parse_bpb(v, v->sect))) {
+		release(v);
+		return rc;
+	}
 	read_fsinfo(v);
 	*out = v;
 	return FAT_OK;
-fail:
-	for (unsigned i = 0; i < FAT_CACHE_SLOTS; i++)
-		free(v->cache[i].buf);
-	free(v->sect);
-	free(v);
-	return rc;
 }
 
 int fat_unmount(struct fat_volume *v)
 {
 	int rc = fat_table_flush(v);
 
-	for (unsigned i = 0; i < FAT_CACHE_SLOTS; i++)
-		free(v->cache[i].buf);
-	free(v->sect);
-	free(v);
+	release(v);
 	return rc;
 }
 
@@ -168,39 +166,32 @@ int fat_unmount(struct fat_volume *v)
  * and Linux read first) and the boot sector (what is read when that entry is absent). */
 static int root_label(struct fat_volume *v, uint8_t *name, bool write)
 {
-	struct fat_file *root = NULL;      /* stays NULL when fat_open_root fails */
+	struct fat_file *root;
+	struct fat_found f;
 	uint8_t de[DIRENT];
 	uint32_t off;
 	int rc = fat_open_root(v, &root);
 
-	for (off = 0; !rc && off < DIR_MAX_BYTES; off += DIRENT) {
-		rc = fat_stream_all(root, off, de, DIRENT, false);
-		if (rc || !de[0]) {
-			rc = FAT_NOT_FOUND;
-			break;
-		}
-		if (de[0] == 0xE5 || (de[11] & 0x3F) == 0x0F || !(de[11] & FAT_ATTR_VOLUME_ID))
-			continue;
-		if (!write) {
-			memcpy(name, de, 11);
-			break;
-		}
+	if (rc)
+		return rc;
+	/* a root that cannot be read to its end has no entry we know of: as when it has none,
+	 * the boot sector's label is read, and a new entry is put where there is room */
+	if (fat_dir_find_short(root, NULL, &off, de))
+		rc = FAT_NOT_FOUND;
+	if (!rc && !write) {
+		memcpy(name, de, 11);
+	} else if (!rc) {
 		memcpy(de, name, 11);
 		fat_stamp(v, de, false);
 		rc = fat_stream_all(root, off, de, DIRENT, true);
-		break;
-	}
-	if (rc == FAT_NOT_FOUND && write) {
-		struct fat_found f;
-
+	} else if (rc == FAT_NOT_FOUND && write) {
 		memset(de, 0, sizeof(de));
 		memcpy(de, name, 11);
 		de[11] = FAT_ATTR_VOLUME_ID;
 		fat_stamp(v, de, true);
 		rc = fat_dir_add(root, NULL, 0, de, &f);
 	}
-	if (root)
-		fat_close(root);
+	fat_close(root);
 	return rc;
 }
 

@@ -272,19 +272,29 @@ int fat_dir_empty(struct fat_file *dir)
 	return rc == FAT_END_OF_FILE ? FAT_OK : rc;
 }
 
-static bool alias_taken(struct fat_file *dir, const uint8_t *alias, int *rc)
+int fat_dir_find_short(struct fat_file *dir, const uint8_t *name, uint32_t *off, uint8_t *e)
+{
+	for (*off = 0; *off < DIR_MAX_BYTES; *off += DIRENT) {
+		int rc = read_entry(dir, *off, e);
+
+		if (rc == FAT_END_OF_FILE || (!rc && !e[0]))
+			break;
+		if (rc)
+			return rc;
+		if (e[0] != 0xE5 && (e[11] & 0x3F) != 0x0F &&
+		    (name ? !memcmp(e, name, 11) : e[11] & FAT_ATTR_VOLUME_ID))
+			return FAT_OK;
+	}
+	return FAT_NOT_FOUND;
+}
+
+/* FAT_OK when an entry of dir has the alias already, FAT_NOT_FOUND when none has. */
+static int find_alias(struct fat_file *dir, const uint8_t *alias)
 {
 	uint8_t e[DIRENT];
+	uint32_t off;
 
-	for (uint32_t off = 0; off < DIR_MAX_BYTES; off += DIRENT) {
-		if ((*rc = read_entry(dir, off, e)) || !e[0])
-			break;
-		if (e[0] != 0xE5 && (e[11] & 0x3F) != 0x0F && !memcmp(e, alias, 11))
-			return true;
-	}
-	if (*rc == FAT_END_OF_FILE)
-		*rc = FAT_OK;
-	return false;
+	return fat_dir_find_short(dir, alias, &off, e);
 }
 
 static bool short_ok(uint16_t c)
@@ -352,10 +362,8 @@ static int make_alias(struct fat_file *dir, const uint16_t *name, uint32_t len,
 	basis_name(name, len, basis, &blen, &exact, &lossy);
 	*need_lfn = !exact;
 	memcpy(alias, basis, 11);
-	if (!lossy && !alias_taken(dir, alias, &rc))
-		return rc;
-	if (rc)
-		return rc;
+	if (!lossy && (rc = find_alias(dir, alias)))
+		return rc == FAT_NOT_FOUND ? FAT_OK : rc;
 	*need_lfn = true;
 	for (uint32_t n = 1; n < 1000000; n++) {
 		char tail[8];
@@ -365,10 +373,8 @@ static int make_alias(struct fat_file *dir, const uint16_t *name, uint32_t len,
 		memcpy(alias, basis, 8);
 		memcpy(alias + keep, tail, tl);
 		memset(alias + keep + tl, ' ', 8 - keep - tl);
-		if (!alias_taken(dir, alias, &rc))
-			return rc;
-		if (rc)
-			return rc;
+		if ((rc = find_alias(dir, alias)))
+			return rc == FAT_NOT_FOUND ? FAT_OK : rc;
 	}
 	return FAT_NO_SPACE;
 }

@@ -100,6 +100,9 @@ int fat_dir_lookup(struct fat_file *dir, const uint16_t *name, uint32_t len,
 		   struct fat_found *out);
 int fat_dir_add(struct fat_file *dir, const uint16_t *name, uint32_t len, const uint8_t *de,
 		struct fat_found *out);
+/* The first short entry (not deleted, not a long name's) called name, 11 bytes as on
+ * disk (NULL: the first volume label), at *off and in e; else FAT_NOT_FOUND. */
+int fat_dir_find_short(struct fat_file *dir, const uint8_t *name, uint32_t *off, uint8_t *e);
 int fat_dir_remove(struct fat_file *dir, uint32_t lfn_off, uint32_t de_off);
 int fat_dir_empty(struct fat_file *dir);
 bool fat_name_valid(const uint16_t *name, uint32_t len);
