@@ -78,6 +78,11 @@ static uint32_t entry_mask(const struct fat_volume *v)
  * holds a whole entry: FAT16 and FAT32 entries are aligned to their size, and all of a
  * FAT12 table (fewer than 4096 entries, 6 KiB) is in the first slot. */
 _Static_assert(FAT_SLOT_BYTES >= 4096 * 3 / 2, "a FAT12 table spans slots");
+static uint32_t entry_at(const struct fat_volume *v, const uint8_t *p, uint32_t shift)
+{
+	return (v->bits == 32 ? get32(p) : get16(p)) >> shift & entry_mask(v);
+}
+
 static int entry_rw(struct fat_volume *v, uint32_t n, uint32_t *val, bool write)
 {
 	uint64_t bit = (uint64_t)n * v->bits;
@@ -89,11 +94,11 @@ static int entry_rw(struct fat_volume *v, uint32_t n, uint32_t *val, bool write)
 		return FAT_VOLUME_CORRUPTED;
 	if (!(p = fat_byte(v, bit / 8, write, &rc)))
 		return rc;
-	x = v->bits == 32 ? get32(p) : get16(p);
 	if (!write) {
-		*val = (x & mask) >> shift;
+		*val = entry_at(v, p, shift);
 		return FAT_OK;
 	}
+	x = v->bits == 32 ? get32(p) : get16(p);
 	x = (x & ~mask) | (*val << shift & mask);
 	if (v->bits == 32)
 		put32(p, x);
@@ -144,47 +149,25 @@ int fat_next(struct fat_volume *v, uint32_t c, uint32_t *next)
 }
 
 /* Counted once per mount, before the first change (fat_entry_set sees to it), then kept
- * up to date. FAT12 tables are small (and their entries straddle sectors): entry by
- * entry through the cache. */
+ * up to date: slot by slot through the cache, each slot's entries read in one loop. */
 int fat_count_free(struct fat_volume *v)
 {
-	uint32_t chunk = 64, bytes = v->bits / 8, n = 0, x;
-	uint8_t *buf;
+	uint32_t n = 0, c = 2;
 	int rc;
 
 	if (v->free_known)
 		return FAT_OK;
-	if (v->bits == 12) {
-		for (uint32_t c = 2; c < v->nclusters + 2; c++) {
-			if ((rc = fat_entry_get(v, c, &x)))
-				return rc;
-			n += !x;
-		}
-		goto done;
-	}
-	buf = calloc(chunk, v->bps);
-	if (!buf)
-		return FAT_OUT_OF_RESOURCES;
-	uint32_t sectors = ((uint64_t)(v->nclusters + 2) * bytes + v->bps - 1) / v->bps;
-	for (uint32_t s = 0; s < sectors; s += chunk) {
-		uint32_t cnt = sectors - s < chunk ? sectors - s : chunk;
+	while (c < v->nclusters + 2) {
+		uint64_t bit = (uint64_t)c * v->bits, start, end;
+		struct fat_cache_slot *s = slot_for(v, bit / 8 / v->bps, &rc);
 
-		if (blk_read(&v->dev, v->fat_start + (uint64_t)first_fat(v) * v->fat_size + s,
-			     cnt, buf)) {
-			free(buf);
-			return FAT_DEVICE_ERROR;
-		}
-		for (uint32_t i = 0; i < cnt * v->bps / bytes; i++) {
-			uint64_t c = (uint64_t)s * v->bps / bytes + i;
-
-			if (c < 2 || c >= v->nclusters + 2)
-				continue;
-			x = bytes == 2 ? get16(buf + i * 2) : get32(buf + i * 4) & 0x0FFFFFFF;
-			n += !x;
-		}
+		if (!s)
+			return rc;
+		start = (uint64_t)s->sector * v->bps;
+		end = start + (uint64_t)s->count * v->bps;
+		for (; c < v->nclusters + 2 && (bit = (uint64_t)c * v->bits) / 8 < end; c++)
+			n += !entry_at(v, s->buf + (bit / 8 - start), bit % 8);
 	}
-	free(buf);
-done:
 	v->free_count = n;
 	v->free_known = true;
 	return FAT_OK;
