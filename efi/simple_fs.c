@@ -58,15 +58,15 @@ static UINTN strsize16(const CHAR16 *s)
 static void to_efi_time(const struct fat_time *f, EFI_TIME *t)
 {
 	memset(t, 0, sizeof(*t));
-	if (!f->year)
+	if (!f->date)
 		return;
-	t->Year = f->year;
-	t->Month = f->month;
-	t->Day = f->day;
-	t->Hour = f->hour;
-	t->Minute = f->minute;
-	t->Second = f->second;
-	t->Nanosecond = f->centisecond * 10000000u;
+	t->Year = 1980 + (f->date >> 9);
+	t->Month = f->date >> 5 & 15;
+	t->Day = f->date & 31;
+	t->Hour = f->time >> 11;
+	t->Minute = f->time >> 5 & 63;
+	t->Second = (f->time & 31) * 2 + f->cs / 100;
+	t->Nanosecond = f->cs % 100 * 10000000u;
 	t->TimeZone = EFI_UNSPECIFIED_TIMEZONE;
 }
 
@@ -75,13 +75,9 @@ static void to_fat_time(const EFI_TIME *t, struct fat_time *f)
 	memset(f, 0, sizeof(*f));
 	if (t->Year < 1980 || t->Year > 2107 || !t->Month || t->Month > 12 || !t->Day)
 		return;                 /* 0: leave the field as it is */
-	f->year = t->Year;
-	f->month = t->Month;
-	f->day = t->Day;
-	f->hour = t->Hour;
-	f->minute = t->Minute;
-	f->second = t->Second;
-	f->centisecond = t->Nanosecond / 10000000u;
+	f->date = (t->Year - 1980) << 9 | t->Month << 5 | (t->Day & 31);
+	f->time = (t->Hour & 31) << 11 | (t->Minute & 63) << 5 | (t->Second / 2 & 31);
+	f->cs = t->Second % 2 * 100 + t->Nanosecond / 10000000u % 100;
 }
 
 /* What writes are stamped with: the RTC, through the runtime service. */

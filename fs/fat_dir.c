@@ -29,42 +29,19 @@ void fat_de_set_cluster(uint8_t *de, uint32_t c)
 	put16(de + 20, c >> 16);
 }
 
-void fat_time_decode(uint16_t date, uint16_t time, struct fat_time *t)
-{
-	memset(t, 0, sizeof(*t));
-	if (!date)
-		return;
-	t->year = 1980 + (date >> 9);
-	t->month = date >> 5 & 15;
-	t->day = date & 31;
-	t->hour = time >> 11;
-	t->minute = time >> 5 & 63;
-	t->second = (time & 31) * 2;
-}
-
-void fat_time_encode(const struct fat_time *t, uint16_t *date, uint16_t *time)
-{
-	uint16_t y = t->year < 1980 ? 0 : t->year > 2107 ? 127 : t->year - 1980;
-
-	*date = y << 9 | (t->month & 15) << 5 | (t->day & 31);
-	*time = (t->hour & 31) << 11 | (t->minute & 63) << 5 | (t->second / 2 & 31);
-}
-
 void fat_stamp(struct fat_volume *v, uint8_t *de, bool create)
 {
-	struct fat_time t = { .year = 1980, .month = 1, .day = 1 };
-	uint16_t d, tm;
+	struct fat_time t = { .date = 1 << 5 | 1 };     /* 1980-01-01 */
 
 	if (v->now)
 		v->now(&t);
-	fat_time_encode(&t, &d, &tm);
-	put16(de + 22, tm);
-	put16(de + 24, d);
-	put16(de + 18, d);
+	put16(de + 22, t.time);
+	put16(de + 24, t.date);
+	put16(de + 18, t.date);
 	if (create) {
-		de[13] = t.second % 2 * 100 + t.centisecond % 100;
-		put16(de + 14, tm);
-		put16(de + 16, d);
+		de[13] = t.cs;
+		put16(de + 14, t.time);
+		put16(de + 16, t.date);
 	}
 }
 

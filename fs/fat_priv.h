@@ -108,8 +108,6 @@ int fat_dir_empty(struct fat_file *dir);
 bool fat_name_valid(const uint16_t *name, uint32_t len);
 uint32_t fat_de_cluster(const struct fat_volume *v, const uint8_t *de);
 void fat_de_set_cluster(uint8_t *de, uint32_t c);
-void fat_time_decode(uint16_t date, uint16_t time, struct fat_time *t);
-void fat_time_encode(const struct fat_time *t, uint16_t *date, uint16_t *time);
 void fat_stamp(struct fat_volume *v, uint8_t *de, bool create);
 uint32_t fat_u16len(const uint16_t *s, uint32_t max);
 

@@ -111,13 +111,9 @@ static void info_from_de(struct fat_volume *v, const uint8_t *de, struct fat_inf
 	info->size = dir ? 0 : get32(de + 28);
 	info->alloc_size = (uint64_t)fat_clusters_for(v, info->size) * v->cluster_size;
 	info->attr = de[11] & FAT_ATTR_VALID;
-	fat_time_decode(get16(de + 16), get16(de + 14), &info->create);
-	if (info->create.year) {
-		info->create.second += de[13] / 100;
-		info->create.centisecond = de[13] % 100;
-	}
-	fat_time_decode(get16(de + 24), get16(de + 22), &info->modify);
-	fat_time_decode(get16(de + 18), 0, &info->access);
+	info->create = (struct fat_time){ get16(de + 16), get16(de + 14), de[13] };
+	info->modify = (struct fat_time){ get16(de + 24), get16(de + 22), 0 };
+	info->access = (struct fat_time){ get16(de + 18), 0, 0 };
 }
 
 int fat_readdir(struct fat_file *dir, struct fat_info *info)
@@ -212,14 +208,11 @@ static bool name_differs(const uint16_t *a, const uint16_t *b)
 
 static void set_time(const struct fat_time *t, uint8_t *de, int date_at, int time_at)
 {
-	uint16_t d, tm;
-
-	if (!t->year)
+	if (!t->date)
 		return;
-	fat_time_encode(t, &d, &tm);
-	put16(de + date_at, d);
+	put16(de + date_at, t->date);
 	if (time_at)
-		put16(de + time_at, tm);
+		put16(de + time_at, t->time);
 }
 
 int fat_set_info(struct fat_file *f, const struct fat_info *info)
@@ -241,8 +234,8 @@ int fat_set_info(struct fat_file *f, const struct fat_info *info)
 	set_time(&info->create, f->de, 16, 14);
 	set_time(&info->modify, f->de, 24, 22);
 	set_time(&info->access, f->de, 18, 0);
-	if (info->create.year)
-		f->de[13] = info->create.second % 2 * 100 + info->create.centisecond % 100;
+	if (info->create.date)
+		f->de[13] = info->create.cs;
 	f->de[11] = (f->de[11] & FAT_ATTR_DIRECTORY) | (info->attr & ~FAT_ATTR_DIRECTORY);
 	f->dirty = true;
 	return fat_flush(f);

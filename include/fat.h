@@ -40,12 +40,13 @@ enum fat_status {
 
 #define FAT_NAME_MAX 255                /* UTF-16 code units, without the NUL */
 
-/* FAT keeps local time to 2 s (create time to 10 ms; access time is a date only).
- * year 0 means "no time": fat_set_info leaves such a field as it is. */
+/* A time as FAT keeps it (local time; spec §6.3), so nothing here converts: date is
+ * (year - 1980) << 9 | month << 5 | day, time hour << 11 | minute << 5 | second / 2,
+ * cs (create times only) the 10 ms units past that, 0..199; an access time is a date
+ * only. Date 0 means "no time": fat_set_info leaves such a field as it is. */
 struct fat_time {
-	uint16_t year;                  /* 1980..2107 */
-	uint8_t month, day, hour, minute, second;
-	uint8_t centisecond;            /* create time only */
+	uint16_t date, time;
+	uint8_t cs;
 };
 
 struct fat_info {                       /* EFI_FILE_INFO */
