@@ -256,6 +256,8 @@ static EFI_STATUS EFIAPI GetInfo(EFI_FILE_PROTOCOL *this, EFI_GUID *type, UINTN 
 {
 	struct efi_file *h = (struct efi_file *)this;
 	struct fat_volinfo vi;
+	EFI_FILE_SYSTEM_INFO *fsi = buf;
+	UINTN at = SIZE_OF_EFI_FILE_SYSTEM_INFO;        /* where the label goes */
 	EFI_STATUS s;
 	int r;
 
@@ -267,22 +269,19 @@ static EFI_STATUS EFIAPI GetInfo(EFI_FILE_PROTOCOL *this, EFI_GUID *type, UINTN 
 		return EFI_UNSUPPORTED;
 	if ((r = fat_volinfo(h->fs->vol, &vi)))
 		return status(r);
-	if (efi_guid_eq(type, &label_guid)) {
-		if (!(s = give(size, buf, strsize16(vi.label))))
-			memcpy(buf, vi.label, strsize16(vi.label));
+	if (efi_guid_eq(type, &label_guid))
+		at = 0;                                 /* EFI_FILE_SYSTEM_VOLUME_LABEL: only it */
+	if ((s = give(size, buf, at + strsize16(vi.label))))
 		return s;
-	}
-	if (!(s = give(size, buf, SIZE_OF_EFI_FILE_SYSTEM_INFO + strsize16(vi.label)))) {
-		EFI_FILE_SYSTEM_INFO *fsi = buf;
-
+	if (at) {
 		fsi->Size = *size;
 		fsi->ReadOnly = vi.read_only;
 		fsi->VolumeSize = vi.volume_size;
 		fsi->FreeSpace = vi.free_space;
 		fsi->BlockSize = vi.cluster_size;
-		memcpy(fsi->VolumeLabel, vi.label, strsize16(vi.label));
 	}
-	return s;
+	memcpy((UINT8 *)buf + at, vi.label, strsize16(vi.label));
+	return EFI_SUCCESS;
 }
 
 /* A CHAR16 string that ends inside len bytes, or NULL. */

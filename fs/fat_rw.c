@@ -104,16 +104,17 @@ int fat_write(struct fat_file *f, const void *buf, uint64_t *len)
 	return FAT_OK;
 }
 
-static void info_from_de(struct fat_volume *v, const uint8_t *de, struct fat_info *info)
+/* What fat_readdir and fat_get_info say of an entry; size is 0 for a directory. */
+static void fill_info(struct fat_volume *v, const uint8_t *de, uint32_t size,
+		      const uint16_t *name, struct fat_info *info)
 {
-	bool dir = de[11] & FAT_ATTR_DIRECTORY;
-
-	info->size = dir ? 0 : get32(de + 28);
-	info->alloc_size = (uint64_t)fat_clusters_for(v, info->size) * v->cluster_size;
+	info->size = size;
+	info->alloc_size = (uint64_t)fat_clusters_for(v, size) * v->cluster_size;
 	info->attr = de[11] & FAT_ATTR_VALID;
 	info->create = (struct fat_time){ get16(de + 16), get16(de + 14), de[13] };
 	info->modify = (struct fat_time){ get16(de + 24), get16(de + 22), 0 };
 	info->access = (struct fat_time){ get16(de + 18), 0, 0 };
+	memcpy(info->name, name, sizeof(info->name));
 }
 
 int fat_readdir(struct fat_file *dir, struct fat_info *info)
@@ -126,8 +127,8 @@ int fat_readdir(struct fat_file *dir, struct fat_info *info)
 		return FAT_INVALID;
 	if ((rc = fat_dir_next(dir, &off, &fd)))
 		return rc;
-	info_from_de(dir->v, fd.de, info);
-	memcpy(info->name, fd.name, sizeof(info->name));
+	fill_info(dir->v, fd.de, fd.de[11] & FAT_ATTR_DIRECTORY ? 0 : get32(fd.de + 28), fd.name,
+		  info);
 	dir->pos = off;
 	return FAT_OK;
 }
@@ -145,13 +146,7 @@ int fat_set_pos(struct fat_file *f, uint64_t pos)
 
 int fat_get_info(struct fat_file *f, struct fat_info *info)
 {
-	memset(info, 0, sizeof(*info));
-	info_from_de(f->v, f->de, info);
-	if (!f->is_dir) {
-		info->size = f->size;
-		info->alloc_size = (uint64_t)fat_clusters_for(f->v, f->size) * f->v->cluster_size;
-	}
-	memcpy(info->name, f->name, sizeof(info->name));
+	fill_info(f->v, f->de, f->size, f->name, info);      /* f->size is 0 for a directory */
 	return FAT_OK;
 }
 
