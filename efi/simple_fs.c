@@ -325,22 +325,18 @@ static EFI_STATUS EFIAPI SetInfo(EFI_FILE_PROTOCOL *this, EFI_GUID *type, UINTN 
 {
 	struct efi_file *h = (struct efi_file *)this;
 	const CHAR16 *label;
+	UINTN at = 0;                   /* where the label is: as GetInfo gives it */
 
 	if (!type || !buf)
 		return EFI_INVALID_PARAMETER;
 	if (efi_guid_eq(type, &efi_file_info_guid))
 		return set_file_info(h, size, buf);
-	if (efi_guid_eq(type, &fs_info_guid)) {
-		if (size < SIZE_OF_EFI_FILE_SYSTEM_INFO + sizeof(CHAR16) ||
-		    !(label = string_in(((EFI_FILE_SYSTEM_INFO *)buf)->VolumeLabel,
-					size - SIZE_OF_EFI_FILE_SYSTEM_INFO)))
-			return EFI_BAD_BUFFER_SIZE;
-	} else if (efi_guid_eq(type, &label_guid)) {
-		if (!(label = string_in(buf, size)))
-			return EFI_BAD_BUFFER_SIZE;
-	} else {
+	if (efi_guid_eq(type, &fs_info_guid))
+		at = SIZE_OF_EFI_FILE_SYSTEM_INFO;
+	else if (!efi_guid_eq(type, &label_guid))
 		return EFI_UNSUPPORTED;
-	}
+	if (size < at || !(label = string_in((UINT8 *)buf + at, size - at)))
+		return EFI_BAD_BUFFER_SIZE;
 	return status(fat_set_label(h->fs->vol, label));
 }
 
