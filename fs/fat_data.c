@@ -171,15 +171,9 @@ static int chain_length(struct fat_file *f, uint32_t *len, uint32_t *last)
 	*last = 0;
 	if (!f->first)
 		return FAT_OK;
-	if ((rc = seek(f, f->cur_idx, &c)))
+	/* as far as the chain goes: seek stops at its last cluster (or at a loop) */
+	if ((rc = seek(f, UINT32_MAX, &c)) != FAT_END_OF_FILE)
 		return rc;
-	for (;;) {
-		rc = seek(f, f->cur_idx + 1, &c);
-		if (rc == FAT_END_OF_FILE)
-			break;
-		if (rc)
-			return rc;
-	}
 	*len = f->cur_idx + 1;
 	*last = f->cur_clus;
 	return FAT_OK;

@@ -370,10 +370,9 @@ static void lfn_entry(uint8_t *e, const uint16_t *name, uint32_t len, int ord, i
 	}
 }
 
-/* The directory grown (zeroed clusters) until the entry at off exists. */
-static int reach(struct fat_file *dir, uint32_t off)
+/* The entry at off in e, the directory grown (zeroed clusters) until it exists. */
+static int reach(struct fat_file *dir, uint32_t off, uint8_t *e)
 {
-	uint8_t e[DIRENT];
 	int rc = read_entry(dir, off, e);
 
 	if (rc != FAT_END_OF_FILE)
@@ -396,7 +395,7 @@ static int find_slots(struct fat_file *dir, uint32_t n, uint32_t *at, bool *at_e
 
 	*at_end = false;
 	for (off = 0; off < DIR_MAX_BYTES; off += DIRENT) {
-		if ((rc = reach(dir, off)) || (rc = read_entry(dir, off, e)))
+		if ((rc = reach(dir, off, e)))
 			return rc;
 		if (!e[0]) {
 			if (!run)
@@ -405,7 +404,7 @@ static int find_slots(struct fat_file *dir, uint32_t n, uint32_t *at, bool *at_e
 				return FAT_NO_SPACE;
 			*at_end = true;
 			*at = start;
-			return reach(dir, start + (n - 1) * DIRENT);
+			return reach(dir, start + (n - 1) * DIRENT, e);
 		}
 		if (e[0] != 0xE5) {
 			run = 0;
