@@ -249,15 +249,9 @@ int fat_set_label(struct fat_volume *v, const uint16_t *label)
 	}
 	if (!n)
 		memcpy(name, "NO NAME    ", 11);
-	rc = root_label(v, name, true);
-	if (rc)
+	if ((rc = root_label(v, name, true)) ||
+	    (rc = fat_io(v, v->bits == 32 ? BS_VolLab32 : BS_VolLab16, name, 11, true)))
 		return rc;
-	v->sect_lba = UINT64_MAX;
-	if (blk_read(&v->dev, 0, 1, v->sect))
-		return FAT_DEVICE_ERROR;
-	memcpy(v->sect + (v->bits == 32 ? BS_VolLab32 : BS_VolLab16), name, 11);
 	memcpy(v->label, name, 11);
-	if (blk_write(&v->dev, 0, 1, v->sect))
-		return FAT_DEVICE_ERROR;
 	return fat_table_flush(v);
 }
