@@ -154,18 +154,19 @@ static void lfn_take(struct lfn_state *s, const uint8_t *e, uint32_t off)
 /* The long name if the LFN entries before de are whole, match it and are UTF-16. */
 static bool lfn_finish(struct lfn_state *s, const uint8_t *de, struct fat_found *out)
 {
+	const char *bad = NULL;
 	uint32_t len;
 
 	if (!s->started)
 		return false;
 	s->started = false;
-	if (s->want || s->sum != lfn_checksum(de)) {
-		warn("fat: long name of %.11s does not match it; using the 8.3 name\n", de);
-		return false;
-	}
 	len = fat_u16len(s->name, LFN_MAX * LFN_CHARS);
-	if (!len || len > FAT_NAME_MAX || !utf16_valid(s->name, len)) {
-		warn("fat: long name of %.11s is not valid UTF-16; using the 8.3 name\n", de);
+	if (s->want || s->sum != lfn_checksum(de))
+		bad = "does not match it";
+	else if (!len || len > FAT_NAME_MAX || !utf16_valid(s->name, len))
+		bad = "is not valid UTF-16";
+	if (bad) {
+		warn("fat: long name of %.11s %s; using the 8.3 name\n", de, bad);
 		return false;
 	}
 	memcpy(out->name, s->name, len * 2);
