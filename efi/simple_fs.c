@@ -199,24 +199,17 @@ static EFI_STATUS read_dir(struct efi_file *h, UINTN *size, VOID *buf)
 static EFI_STATUS EFIAPI Read(EFI_FILE_PROTOCOL *this, UINTN *size, VOID *buf)
 {
 	struct efi_file *h = (struct efi_file *)this;
-	UINT64 len;
-	int r;
 
 	if (!size || (*size && !buf))
 		return EFI_INVALID_PARAMETER;
 	if (fat_is_dir(h->f))
 		return read_dir(h, size, buf);
-	len = *size;
-	r = fat_read(h->f, buf, &len);
-	*size = len;
-	return status(r);
+	return status(fat_read(h->f, buf, size));       /* UINTN is uint64_t */
 }
 
 static EFI_STATUS EFIAPI Write(EFI_FILE_PROTOCOL *this, UINTN *size, VOID *buf)
 {
 	struct efi_file *h = (struct efi_file *)this;
-	UINT64 len;
-	int r;
 
 	if (!size || (*size && !buf))
 		return EFI_INVALID_PARAMETER;
@@ -224,10 +217,7 @@ static EFI_STATUS EFIAPI Write(EFI_FILE_PROTOCOL *this, UINTN *size, VOID *buf)
 		return EFI_UNSUPPORTED;
 	if (!h->writable)
 		return EFI_ACCESS_DENIED;
-	len = *size;
-	r = fat_write(h->f, buf, &len);
-	*size = len;
-	return status(r);
+	return status(fat_write(h->f, buf, size));
 }
 
 static EFI_STATUS EFIAPI GetPosition(EFI_FILE_PROTOCOL *this, UINT64 *pos)
@@ -310,8 +300,7 @@ static EFI_STATUS set_file_info(struct efi_file *h, UINTN size, const EFI_FILE_I
 		return EFI_INVALID_PARAMETER;
 	if ((r = fat_get_info(h->f, &fi)))
 		return status(r);
-	if ((info->Attribute ^ fi.attr) & EFI_FILE_DIRECTORY)
-		return EFI_ACCESS_DENIED;       /* a file cannot become a directory */
+	/* fat_set_info refuses a file made a directory (or the reverse): EFI_ACCESS_DENIED */
 	fi.size = info->FileSize;
 	fi.attr = info->Attribute;
 	to_fat_time(&info->CreateTime, &fi.create);
