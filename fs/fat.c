@@ -170,26 +170,26 @@ static int root_label(struct fat_volume *v, uint8_t *name, bool write)
 	struct fat_found f;
 	uint8_t de[DIRENT];
 	uint32_t off;
+	bool found;
 	int rc = fat_open_root(v, &root);
 
 	if (rc)
 		return rc;
 	/* a root that cannot be read to its end has no entry we know of: as when it has none,
 	 * the boot sector's label is read, and a new entry is put where there is room */
-	if (fat_dir_find_short(root, NULL, &off, de))
-		rc = FAT_NOT_FOUND;
-	if (!rc && !write) {
-		memcpy(name, de, 11);
-	} else if (!rc) {
+	found = !fat_dir_find_short(root, NULL, &off, de);
+	if (!write) {
+		if (found)
+			memcpy(name, de, 11);   /* else name stays the boot sector's */
+	} else {
+		if (!found) {
+			memset(de, 0, sizeof(de));
+			de[11] = FAT_ATTR_VOLUME_ID;
+		}
 		memcpy(de, name, 11);
-		fat_stamp(v, de, false);
-		rc = fat_stream_all(root, off, de, DIRENT, true);
-	} else if (rc == FAT_NOT_FOUND && write) {
-		memset(de, 0, sizeof(de));
-		memcpy(de, name, 11);
-		de[11] = FAT_ATTR_VOLUME_ID;
-		fat_stamp(v, de, true);
-		rc = fat_dir_add(root, NULL, 0, de, &f);
+		fat_stamp(v, de, !found);
+		rc = found ? fat_stream_all(root, off, de, DIRENT, true)
+			   : fat_dir_add(root, NULL, 0, de, &f);
 	}
 	fat_close(root);
 	return rc;
