@@ -24,6 +24,9 @@ struct efi_file {
 };
 static EFI_GUID fs_info_guid = EFI_FILE_SYSTEM_INFO_ID;
 static EFI_GUID label_guid = EFI_FILE_SYSTEM_VOLUME_LABEL_ID;
+/* What GetInfo, SetInfo and directory reads go through: too large for the stack, and
+ * the firmware runs one call at a time (the FAT code keeps its own such buffers). */
+static struct fat_info fi;
 
 static EFI_STATUS status(int fat)
 {
@@ -55,15 +58,15 @@ static UINTN strsize16(const CHAR16 *s)
 static void to_efi_time(const struct fat_time *f, EFI_TIME *t)
 {
 	memset(t, 0, sizeof(*t));
-	if (!f->year)
+	if (!f->date)
 		return;
-	t->Year = f->year;
-	t->Month = f->month;
-	t->Day = f->day;
-	t->Hour = f->hour;
-	t->Minute = f->minute;
-	t->Second = f->second;
-	t->Nanosecond = f->centisecond * 10000000u;
+	t->Year = 1980 + (f->date >> 9);
+	t->Month = f->date >> 5 & 15;
+	t->Day = f->date & 31;
+	t->Hour = f->time >> 11;
+	t->Minute = f->time >> 5 & 63;
+	t->Second = (f->time & 31) * 2 + f->cs / 100;
+	t->Nanosecond = f->cs % 100 * 10000000u;
 	t->TimeZone = EFI_UNSPECIFIED_TIMEZONE;
 }
 
@@ -72,13 +75,9 @@ static void to_fat_time(const EFI_TIME *t, struct fat_time *f)
 	memset(f, 0, sizeof(*f));
 	if (t->Year < 1980 || t->Year > 2107 || !t->Month || t->Month > 12 || !t->Day)
 		return;                 /* 0: leave the field as it is */
-	f->year = t->Year;
-	f->month = t->Month;
-	f->day = t->Day;
-	f->hour = t->Hour;
-	f->minute = t->Minute;
-	f->second = t->Second;
-	f->centisecond = t->Nanosecond / 10000000u;
+	f->date = (t->Year - 1980) << 9 | t->Month << 5 | (t->Day & 31);
+	f->time = (t->Hour & 31) << 11 | (t->Minute & 63) << 5 | (t->Second / 2 & 31);
+	f->cs = t->Second % 2 * 100 + t->Nanosecond / 10000000u % 100;
 }
 
 /* What writes are stamped with: the RTC, through the runtime service. */
@@ -119,6 +118,16 @@ static EFI_STATUS give(UINTN *buf_size, VOID *buf, UINTN size)
 	}
 	*buf_size = size;
 	return buf ? EFI_SUCCESS : EFI_INVALID_PARAMETER;
+}
+
+/* fi as an EFI_FILE_INFO in *buf, when it fits. */
+static EFI_STATUS give_file_info(UINTN *buf_size, VOID *buf)
+{
+	EFI_STATUS s = give(buf_size, buf, file_info_size(&fi));
+
+	if (!s)
+		file_info(&fi, buf);
+	return s;
 }
 
 /* ---- the file protocol ---- */
@@ -172,62 +181,35 @@ static EFI_STATUS EFIAPI Delete(EFI_FILE_PROTOCOL *this)
  * for the next one leaves the position where it was. */
 static EFI_STATUS read_dir(struct efi_file *h, UINTN *size, VOID *buf)
 {
-	struct fat_info *fi = efi_alloc(sizeof(*fi));
 	UINT64 pos = fat_get_pos(h->f);
 	EFI_STATUS s;
-	int r;
+	int r = fat_readdir(h->f, &fi);
 
-	if (!fi)
-		return EFI_OUT_OF_RESOURCES;
-	r = fat_readdir(h->f, fi);
 	if (r == FAT_END_OF_FILE) {
 		*size = 0;
-		s = EFI_SUCCESS;
-	} else if (r) {
-		s = status(r);
-	} else if ((s = give(size, buf, file_info_size(fi)))) {
-		fat_set_pos(h->f, pos);
-	} else {
-		file_info(fi, buf);
+		return EFI_SUCCESS;
 	}
-	efi_free(fi);
+	if (r)
+		return status(r);
+	if ((s = give_file_info(size, buf)))
+		fat_set_pos(h->f, pos);
 	return s;
-}
-
-/* Read (13.5): EFI_DEVICE_ERROR "on entry, the current file position is beyond the end
- * of the file" (SetPosition may put it there); at the end exactly, 0 bytes and success. */
-static bool past_end(struct efi_file *h)
-{
-	struct fat_info *fi = efi_alloc(sizeof(*fi));
-	bool past = fi && !fat_get_info(h->f, fi) && fat_get_pos(h->f) > fi->size;
-
-	efi_free(fi);
-	return past;
 }
 
 static EFI_STATUS EFIAPI Read(EFI_FILE_PROTOCOL *this, UINTN *size, VOID *buf)
 {
 	struct efi_file *h = (struct efi_file *)this;
-	UINT64 len;
-	int r;
 
 	if (!size || (*size && !buf))
 		return EFI_INVALID_PARAMETER;
 	if (fat_is_dir(h->f))
 		return read_dir(h, size, buf);
-	len = *size;
-	r = fat_read(h->f, buf, &len);
-	if (!r && !len && *size && past_end(h))
-		return EFI_DEVICE_ERROR;
-	*size = len;
-	return status(r);
+	return status(fat_read(h->f, buf, size));       /* UINTN is uint64_t */
 }
 
 static EFI_STATUS EFIAPI Write(EFI_FILE_PROTOCOL *this, UINTN *size, VOID *buf)
 {
 	struct efi_file *h = (struct efi_file *)this;
-	UINT64 len;
-	int r;
 
 	if (!size || (*size && !buf))
 		return EFI_INVALID_PARAMETER;
@@ -235,10 +217,7 @@ static EFI_STATUS EFIAPI Write(EFI_FILE_PROTOCOL *this, UINTN *size, VOID *buf)
 		return EFI_UNSUPPORTED;
 	if (!h->writable)
 		return EFI_ACCESS_DENIED;
-	len = *size;
-	r = fat_write(h->f, buf, &len);
-	*size = len;
-	return status(r);
+	return status(fat_write(h->f, buf, size));
 }
 
 static EFI_STATUS EFIAPI GetPosition(EFI_FILE_PROTOCOL *this, UINT64 *pos)
@@ -267,43 +246,32 @@ static EFI_STATUS EFIAPI GetInfo(EFI_FILE_PROTOCOL *this, EFI_GUID *type, UINTN 
 {
 	struct efi_file *h = (struct efi_file *)this;
 	struct fat_volinfo vi;
+	EFI_FILE_SYSTEM_INFO *fsi = buf;
+	UINTN at = SIZE_OF_EFI_FILE_SYSTEM_INFO;        /* where the label goes */
 	EFI_STATUS s;
 	int r;
 
 	if (!type || !size)
 		return EFI_INVALID_PARAMETER;
-	if (efi_guid_eq(type, &efi_file_info_guid)) {
-		struct fat_info *fi = efi_alloc(sizeof(*fi));
-
-		if (!fi)
-			return EFI_OUT_OF_RESOURCES;
-		r = fat_get_info(h->f, fi);
-		s = r ? status(r) : give(size, buf, file_info_size(fi));
-		if (!s)
-			file_info(fi, buf);
-		efi_free(fi);
-		return s;
-	}
+	if (efi_guid_eq(type, &efi_file_info_guid))
+		return (r = fat_get_info(h->f, &fi)) ? status(r) : give_file_info(size, buf);
 	if (!efi_guid_eq(type, &fs_info_guid) && !efi_guid_eq(type, &label_guid))
 		return EFI_UNSUPPORTED;
 	if ((r = fat_volinfo(h->fs->vol, &vi)))
 		return status(r);
-	if (efi_guid_eq(type, &label_guid)) {
-		if (!(s = give(size, buf, strsize16(vi.label))))
-			memcpy(buf, vi.label, strsize16(vi.label));
+	if (efi_guid_eq(type, &label_guid))
+		at = 0;                                 /* EFI_FILE_SYSTEM_VOLUME_LABEL: only it */
+	if ((s = give(size, buf, at + strsize16(vi.label))))
 		return s;
-	}
-	if (!(s = give(size, buf, SIZE_OF_EFI_FILE_SYSTEM_INFO + strsize16(vi.label)))) {
-		EFI_FILE_SYSTEM_INFO *fsi = buf;
-
+	if (at) {
 		fsi->Size = *size;
 		fsi->ReadOnly = vi.read_only;
 		fsi->VolumeSize = vi.volume_size;
 		fsi->FreeSpace = vi.free_space;
 		fsi->BlockSize = vi.cluster_size;
-		memcpy(fsi->VolumeLabel, vi.label, strsize16(vi.label));
 	}
-	return s;
+	memcpy((UINT8 *)buf + at, vi.label, strsize16(vi.label));
+	return EFI_SUCCESS;
 }
 
 /* A CHAR16 string that ends inside len bytes, or NULL. */
@@ -320,7 +288,6 @@ static const CHAR16 *string_in(const void *p, UINTN len)
 static EFI_STATUS set_file_info(struct efi_file *h, UINTN size, const EFI_FILE_INFO *info)
 {
 	const CHAR16 *name;
-	struct fat_info *fi;
 	int r;
 
 	if (size < SIZE_OF_EFI_FILE_INFO + sizeof(CHAR16) || info->Size > size ||
@@ -329,46 +296,36 @@ static EFI_STATUS set_file_info(struct efi_file *h, UINTN size, const EFI_FILE_I
 		return EFI_INVALID_PARAMETER;
 	if (!h->writable)
 		return EFI_ACCESS_DENIED;
-	if (strsize16(name) > sizeof(fi->name))
+	if (strsize16(name) > sizeof(fi.name))
 		return EFI_INVALID_PARAMETER;
-	if (!(fi = efi_alloc(sizeof(*fi))))
-		return EFI_OUT_OF_RESOURCES;
-	if (!(r = fat_get_info(h->f, fi))) {
-		if ((info->Attribute ^ fi->attr) & EFI_FILE_DIRECTORY)
-			r = FAT_ACCESS_DENIED;  /* a file cannot become a directory */
-		fi->size = info->FileSize;
-		fi->attr = info->Attribute;
-		to_fat_time(&info->CreateTime, &fi->create);
-		to_fat_time(&info->LastAccessTime, &fi->access);
-		to_fat_time(&info->ModificationTime, &fi->modify);
-		memcpy(fi->name, name, strsize16(name));
-		if (!r)
-			r = fat_set_info(h->f, fi);
-	}
-	efi_free(fi);
-	return status(r);
+	if ((r = fat_get_info(h->f, &fi)))
+		return status(r);
+	/* fat_set_info refuses a file made a directory (or the reverse): EFI_ACCESS_DENIED */
+	fi.size = info->FileSize;
+	fi.attr = info->Attribute;
+	to_fat_time(&info->CreateTime, &fi.create);
+	to_fat_time(&info->LastAccessTime, &fi.access);
+	to_fat_time(&info->ModificationTime, &fi.modify);
+	memcpy(fi.name, name, strsize16(name));
+	return status(fat_set_info(h->f, &fi));
 }
 
 static EFI_STATUS EFIAPI SetInfo(EFI_FILE_PROTOCOL *this, EFI_GUID *type, UINTN size, VOID *buf)
 {
 	struct efi_file *h = (struct efi_file *)this;
 	const CHAR16 *label;
+	UINTN at = 0;                   /* where the label is: as GetInfo gives it */
 
 	if (!type || !buf)
 		return EFI_INVALID_PARAMETER;
 	if (efi_guid_eq(type, &efi_file_info_guid))
 		return set_file_info(h, size, buf);
-	if (efi_guid_eq(type, &fs_info_guid)) {
-		if (size < SIZE_OF_EFI_FILE_SYSTEM_INFO + sizeof(CHAR16) ||
-		    !(label = string_in(((EFI_FILE_SYSTEM_INFO *)buf)->VolumeLabel,
-					size - SIZE_OF_EFI_FILE_SYSTEM_INFO)))
-			return EFI_BAD_BUFFER_SIZE;
-	} else if (efi_guid_eq(type, &label_guid)) {
-		if (!(label = string_in(buf, size)))
-			return EFI_BAD_BUFFER_SIZE;
-	} else {
+	if (efi_guid_eq(type, &fs_info_guid))
+		at = SIZE_OF_EFI_FILE_SYSTEM_INFO;
+	else if (!efi_guid_eq(type, &label_guid))
 		return EFI_UNSUPPORTED;
-	}
+	if (size < at || !(label = string_in((UINT8 *)buf + at, size - at)))
+		return EFI_BAD_BUFFER_SIZE;
 	return status(fat_set_label(h->fs->vol, label));
 }
 

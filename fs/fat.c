@@ -117,50 +117,48 @@ static void read_fsinfo(struct fat_volume *v)
 		v->next_free = get32(s + 492);
 }
 
+/* The volume and its buffers: the cache's slots, then the scratch sector, in one block. */
+static void release(struct fat_volume *v)
+{
+	free(v->cache[0].buf);
+	free(v);
+}
+
 int fat_mount(const struct blkdev *dev, void (*now)(struct fat_time *t),
 	      struct fat_volume **out)
 {
 	struct fat_volume *v;
-	int rc = FAT_OUT_OF_RESOURCES;
+	uint8_t *mem;
+	int rc;
 
 	if (dev->block_size < 512 || dev->block_size > 4096 || !pow2(dev->block_size))
 		return FAT_INVALID;
 	v = calloc(1, sizeof(*v));
-	if (!v)
-		return rc;
+	mem = v ? calloc(1, FAT_CACHE_SLOTS * FAT_SLOT_BYTES + dev->block_size) : NULL;
+	if (!mem) {
+		free(v);
+		return FAT_OUT_OF_RESOURCES;
+	}
+	for (unsigned i = 0; i < FAT_CACHE_SLOTS; i++)
+		v->cache[i].buf = mem + i * FAT_SLOT_BYTES;
+	v->sect = mem + FAT_CACHE_SLOTS * FAT_SLOT_BYTES;
 	v->dev = *dev;
 	v->now = now;
-	v->sect = calloc(1, dev->block_size);
-	for (unsigned i = 0; i < FAT_CACHE_SLOTS && v->sect; i++)
-		if (!(v->cache[i].buf = calloc(1, FAT_SLOT_BYTES)))
-			goto fail;
-	if (!v->sect)
-		goto fail;
 	rc = FAT_DEVICE_ERROR;
-	if (blk_read(&v->dev, 0, 1, v->sect))
-		goto fail;
-	rc = parse_bpb(v, v->sect);
-	if (rc)
-		goto fail;
+	if (blk_read(&v->dev, 0, 1, v->sect) || (rc = parse_bpb(v, v->sect))) {
+		release(v);
+		return rc;
+	}
 	read_fsinfo(v);
 	*out = v;
 	return FAT_OK;
-fail:
-	for (unsigned i = 0; i < FAT_CACHE_SLOTS; i++)
-		free(v->cache[i].buf);
-	free(v->sect);
-	free(v);
-	return rc;
 }
 
 int fat_unmount(struct fat_volume *v)
 {
 	int rc = fat_table_flush(v);
 
-	for (unsigned i = 0; i < FAT_CACHE_SLOTS; i++)
-		free(v->cache[i].buf);
-	free(v->sect);
-	free(v);
+	release(v);
 	return rc;
 }
 
@@ -169,41 +167,31 @@ int fat_unmount(struct fat_volume *v)
 static int root_label(struct fat_volume *v, uint8_t *name, bool write)
 {
 	struct fat_file *root;
+	struct fat_found f;
 	uint8_t de[DIRENT];
 	uint32_t off;
+	bool found;
 	int rc = fat_open_root(v, &root);
 
-	for (off = 0; !rc && off < DIR_MAX_BYTES; off += DIRENT) {
-		uint64_t got;
-
-		rc = fat_stream(root, off, de, DIRENT, false, &got);
-		if (rc || got < DIRENT || !de[0]) {
-			rc = FAT_NOT_FOUND;
-			break;
-		}
-		if (de[0] == 0xE5 || (de[11] & 0x3F) == 0x0F || !(de[11] & FAT_ATTR_VOLUME_ID))
-			continue;
-		if (!write) {
-			memcpy(name, de, 11);
-			break;
+	if (rc)
+		return rc;
+	/* a root that cannot be read to its end has no entry we know of: as when it has none,
+	 * the boot sector's label is read, and a new entry is put where there is room */
+	found = !fat_dir_find_short(root, NULL, &off, de);
+	if (!write) {
+		if (found)
+			memcpy(name, de, 11);   /* else name stays the boot sector's */
+	} else {
+		if (!found) {
+			memset(de, 0, sizeof(de));
+			de[11] = FAT_ATTR_VOLUME_ID;
 		}
 		memcpy(de, name, 11);
-		fat_stamp(v, de, false);
-		rc = fat_stream(root, off, de, DIRENT, true, &got);
-		break;
+		fat_stamp(v, de, !found);
+		rc = found ? fat_stream_all(root, off, de, DIRENT, true)
+			   : fat_dir_add(root, NULL, 0, de, &f);
 	}
-	if (rc == FAT_NOT_FOUND && write) {
-		static const uint16_t none[1];
-		struct fat_found f;
-
-		memset(de, 0, sizeof(de));
-		memcpy(de, name, 11);
-		de[11] = FAT_ATTR_VOLUME_ID;
-		fat_stamp(v, de, true);
-		rc = fat_dir_add(root, none, de, &f);
-	}
-	if (root)
-		fat_close(root);
+	fat_close(root);
 	return rc;
 }
 
@@ -261,15 +249,9 @@ int fat_set_label(struct fat_volume *v, const uint16_t *label)
 	}
 	if (!n)
 		memcpy(name, "NO NAME    ", 11);
-	rc = root_label(v, name, true);
-	if (rc)
+	if ((rc = root_label(v, name, true)) ||
+	    (rc = fat_io(v, v->bits == 32 ? BS_VolLab32 : BS_VolLab16, name, 11, true)))
 		return rc;
-	v->sect_lba = UINT64_MAX;
-	if (blk_read(&v->dev, 0, 1, v->sect))
-		return FAT_DEVICE_ERROR;
-	memcpy(v->sect + (v->bits == 32 ? BS_VolLab32 : BS_VolLab16), name, 11);
 	memcpy(v->label, name, 11);
-	if (blk_write(&v->dev, 0, 1, v->sect))
-		return FAT_DEVICE_ERROR;
 	return fat_table_flush(v);
 }

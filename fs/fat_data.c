@@ -57,8 +57,9 @@ uint32_t fat_clusters_for(const struct fat_volume *v, uint64_t bytes)
 	return (bytes + v->cluster_size - 1) / v->cluster_size;
 }
 
-/* Cluster number idx of f's chain; FAT_END_OF_FILE when the chain is shorter. */
-static int seek(struct fat_file *f, uint32_t idx, uint32_t *clus)
+/* f->cur_clus made cluster number idx of f's chain; FAT_END_OF_FILE when the chain is
+ * shorter (cur_clus is then its last cluster). */
+static int seek(struct fat_file *f, uint32_t idx)
 {
 	struct fat_volume *v = f->v;
 	uint32_t next;
@@ -86,7 +87,6 @@ static int seek(struct fat_file *f, uint32_t idx, uint32_t *clus)
 		f->cur_clus = next;
 		f->cur_idx++;
 	}
-	*clus = f->cur_clus;
 	return FAT_OK;
 }
 
@@ -116,9 +116,9 @@ int fat_stream(struct fat_file *f, uint64_t pos, void *buf, uint64_t len, bool w
 
 		if (pos / cs >= v->nclusters)
 			break;
-		rc = seek(f, pos / cs, &clus);
-		if (rc)
+		if ((rc = seek(f, pos / cs)))
 			break;
+		clus = f->cur_clus;
 		for (uint32_t c = clus; run < len; c = next) {
 			if ((rc = fat_next(v, c, &next)) || next != c + 1)
 				break;
@@ -138,6 +138,18 @@ int fat_stream(struct fat_file *f, uint64_t pos, void *buf, uint64_t len, bool w
 	return rc == FAT_END_OF_FILE ? FAT_OK : rc;
 }
 
+/* All of len bytes, or FAT_END_OF_FILE (a read) or FAT_VOLUME_CORRUPTED (a write: the
+ * caller gave the file those clusters) when the chain ends first. */
+int fat_stream_all(struct fat_file *f, uint64_t pos, void *buf, uint64_t len, bool write)
+{
+	uint64_t done;
+	int rc = fat_stream(f, pos, buf, len, write, &done);
+
+	if (!rc && done < len)
+		rc = write ? FAT_VOLUME_CORRUPTED : FAT_END_OF_FILE;
+	return rc;
+}
+
 int fat_zero_cluster(struct fat_volume *v, uint32_t c)
 {
 	void *z = calloc(1, v->cluster_size);
@@ -152,22 +164,15 @@ int fat_zero_cluster(struct fat_volume *v, uint32_t c)
 
 static int chain_length(struct fat_file *f, uint32_t *len, uint32_t *last)
 {
-	uint32_t c;
 	int rc;
 
 	*len = 0;
 	*last = 0;
 	if (!f->first)
 		return FAT_OK;
-	if ((rc = seek(f, f->cur_idx, &c)))
+	/* as far as the chain goes: seek stops at its last cluster (or at a loop) */
+	if ((rc = seek(f, UINT32_MAX)) != FAT_END_OF_FILE)
 		return rc;
-	for (;;) {
-		rc = seek(f, f->cur_idx + 1, &c);
-		if (rc == FAT_END_OF_FILE)
-			break;
-		if (rc)
-			return rc;
-	}
 	*len = f->cur_idx + 1;
 	*last = f->cur_clus;
 	return FAT_OK;
@@ -187,8 +192,10 @@ static int cut(struct fat_file *f, uint32_t clusters)
 		f->dirty = true;
 		return rc;
 	}
-	if ((rc = seek(f, clusters - 1, &c)) || (rc = fat_next(v, c, &next)) ||
-	    (rc = fat_entry_set(v, c, FAT_EOC)))
+	if ((rc = seek(f, clusters - 1)))
+		return rc;
+	c = f->cur_clus;
+	if ((rc = fat_next(v, c, &next)) || (rc = fat_entry_set(v, c, FAT_EOC)))
 		return rc;
 	return next ? fat_free_chain(v, next) : FAT_OK;
 }

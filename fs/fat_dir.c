@@ -29,42 +29,19 @@ void fat_de_set_cluster(uint8_t *de, uint32_t c)
 	put16(de + 20, c >> 16);
 }
 
-void fat_time_decode(uint16_t date, uint16_t time, struct fat_time *t)
-{
-	memset(t, 0, sizeof(*t));
-	if (!date)
-		return;
-	t->year = 1980 + (date >> 9);
-	t->month = date >> 5 & 15;
-	t->day = date & 31;
-	t->hour = time >> 11;
-	t->minute = time >> 5 & 63;
-	t->second = (time & 31) * 2;
-}
-
-void fat_time_encode(const struct fat_time *t, uint16_t *date, uint16_t *time)
-{
-	uint16_t y = t->year < 1980 ? 0 : t->year > 2107 ? 127 : t->year - 1980;
-
-	*date = y << 9 | (t->month & 15) << 5 | (t->day & 31);
-	*time = (t->hour & 31) << 11 | (t->minute & 63) << 5 | (t->second / 2 & 31);
-}
-
 void fat_stamp(struct fat_volume *v, uint8_t *de, bool create)
 {
-	struct fat_time t = { .year = 1980, .month = 1, .day = 1 };
-	uint16_t d, tm;
+	struct fat_time t = { .date = 1 << 5 | 1 };     /* 1980-01-01 */
 
 	if (v->now)
 		v->now(&t);
-	fat_time_encode(&t, &d, &tm);
-	put16(de + 22, tm);
-	put16(de + 24, d);
-	put16(de + 18, d);
+	put16(de + 22, t.time);
+	put16(de + 24, t.date);
+	put16(de + 18, t.date);
 	if (create) {
-		de[13] = t.second % 2 * 100 + t.centisecond % 100;
-		put16(de + 14, tm);
-		put16(de + 16, d);
+		de[13] = t.cs;
+		put16(de + 14, t.time);
+		put16(de + 16, t.date);
 	}
 }
 
@@ -177,18 +154,19 @@ static void lfn_take(struct lfn_state *s, const uint8_t *e, uint32_t off)
 /* The long name if the LFN entries before de are whole, match it and are UTF-16. */
 static bool lfn_finish(struct lfn_state *s, const uint8_t *de, struct fat_found *out)
 {
+	const char *bad = NULL;
 	uint32_t len;
 
 	if (!s->started)
 		return false;
 	s->started = false;
-	if (s->want || s->sum != lfn_checksum(de)) {
-		warn("fat: long name of %.11s does not match it; using the 8.3 name\n", de);
-		return false;
-	}
 	len = fat_u16len(s->name, LFN_MAX * LFN_CHARS);
-	if (!len || len > FAT_NAME_MAX || !utf16_valid(s->name, len)) {
-		warn("fat: long name of %.11s is not valid UTF-16; using the 8.3 name\n", de);
+	if (s->want || s->sum != lfn_checksum(de))
+		bad = "does not match it";
+	else if (!len || len > FAT_NAME_MAX || !utf16_valid(s->name, len))
+		bad = "is not valid UTF-16";
+	if (bad) {
+		warn("fat: long name of %.11s %s; using the 8.3 name\n", de, bad);
 		return false;
 	}
 	memcpy(out->name, s->name, len * 2);
@@ -199,18 +177,12 @@ static bool lfn_finish(struct lfn_state *s, const uint8_t *de, struct fat_found 
 
 static int read_entry(struct fat_file *dir, uint32_t off, uint8_t *e)
 {
-	uint64_t got;
-	int rc = fat_stream(dir, off, e, DIRENT, false, &got);
-
-	return rc ? rc : got < DIRENT ? FAT_END_OF_FILE : FAT_OK;
+	return fat_stream_all(dir, off, e, DIRENT, false);
 }
 
 static int write_entry(struct fat_file *dir, uint32_t off, const uint8_t *e)
 {
-	uint64_t got;
-	int rc = fat_stream(dir, off, (void *)e, DIRENT, true, &got);
-
-	return rc ? rc : got < DIRENT ? FAT_VOLUME_CORRUPTED : FAT_OK;
+	return fat_stream_all(dir, off, (void *)e, DIRENT, true);
 }
 
 /* The next file or directory entry at or after *off (volume labels and deleted entries
@@ -278,19 +250,29 @@ int fat_dir_empty(struct fat_file *dir)
 	return rc == FAT_END_OF_FILE ? FAT_OK : rc;
 }
 
-static bool alias_taken(struct fat_file *dir, const uint8_t *alias, int *rc)
+int fat_dir_find_short(struct fat_file *dir, const uint8_t *name, uint32_t *off, uint8_t *e)
+{
+	for (*off = 0; *off < DIR_MAX_BYTES; *off += DIRENT) {
+		int rc = read_entry(dir, *off, e);
+
+		if (rc == FAT_END_OF_FILE || (!rc && !e[0]))
+			break;
+		if (rc)
+			return rc;
+		if (e[0] != 0xE5 && (e[11] & 0x3F) != 0x0F &&
+		    (name ? !memcmp(e, name, 11) : e[11] & FAT_ATTR_VOLUME_ID))
+			return FAT_OK;
+	}
+	return FAT_NOT_FOUND;
+}
+
+/* FAT_OK when an entry of dir has the alias already, FAT_NOT_FOUND when none has. */
+static int find_alias(struct fat_file *dir, const uint8_t *alias)
 {
 	uint8_t e[DIRENT];
+	uint32_t off;
 
-	for (uint32_t off = 0; off < DIR_MAX_BYTES; off += DIRENT) {
-		if ((*rc = read_entry(dir, off, e)) || !e[0])
-			break;
-		if (e[0] != 0xE5 && (e[11] & 0x3F) != 0x0F && !memcmp(e, alias, 11))
-			return true;
-	}
-	if (*rc == FAT_END_OF_FILE)
-		*rc = FAT_OK;
-	return false;
+	return fat_dir_find_short(dir, alias, &off, e);
 }
 
 static bool short_ok(uint16_t c)
@@ -358,10 +340,8 @@ static int make_alias(struct fat_file *dir, const uint16_t *name, uint32_t len,
 	basis_name(name, len, basis, &blen, &exact, &lossy);
 	*need_lfn = !exact;
 	memcpy(alias, basis, 11);
-	if (!lossy && !alias_taken(dir, alias, &rc))
-		return rc;
-	if (rc)
-		return rc;
+	if (!lossy && (rc = find_alias(dir, alias)))
+		return rc == FAT_NOT_FOUND ? FAT_OK : rc;
 	*need_lfn = true;
 	for (uint32_t n = 1; n < 1000000; n++) {
 		char tail[8];
@@ -371,10 +351,8 @@ static int make_alias(struct fat_file *dir, const uint16_t *name, uint32_t len,
 		memcpy(alias, basis, 8);
 		memcpy(alias + keep, tail, tl);
 		memset(alias + keep + tl, ' ', 8 - keep - tl);
-		if (!alias_taken(dir, alias, &rc))
-			return rc;
-		if (rc)
-			return rc;
+		if ((rc = find_alias(dir, alias)))
+			return rc == FAT_NOT_FOUND ? FAT_OK : rc;
 	}
 	return FAT_NO_SPACE;
 }
@@ -393,10 +371,9 @@ static void lfn_entry(uint8_t *e, const uint16_t *name, uint32_t len, int ord, i
 	}
 }
 
-/* The directory grown (zeroed clusters) until the entry at off exists. */
-static int reach(struct fat_file *dir, uint32_t off)
+/* The entry at off in e, the directory grown (zeroed clusters) until it exists. */
+static int reach(struct fat_file *dir, uint32_t off, uint8_t *e)
 {
-	uint8_t e[DIRENT];
 	int rc = read_entry(dir, off, e);
 
 	if (rc != FAT_END_OF_FILE)
@@ -419,7 +396,7 @@ static int find_slots(struct fat_file *dir, uint32_t n, uint32_t *at, bool *at_e
 
 	*at_end = false;
 	for (off = 0; off < DIR_MAX_BYTES; off += DIRENT) {
-		if ((rc = reach(dir, off)) || (rc = read_entry(dir, off, e)))
+		if ((rc = reach(dir, off, e)))
 			return rc;
 		if (!e[0]) {
 			if (!run)
@@ -428,7 +405,7 @@ static int find_slots(struct fat_file *dir, uint32_t n, uint32_t *at, bool *at_e
 				return FAT_NO_SPACE;
 			*at_end = true;
 			*at = start;
-			return reach(dir, start + (n - 1) * DIRENT);
+			return reach(dir, start + (n - 1) * DIRENT, e);
 		}
 		if (e[0] != 0xE5) {
 			run = 0;
@@ -444,10 +421,11 @@ static int find_slots(struct fat_file *dir, uint32_t n, uint32_t *at, bool *at_e
 	return FAT_NO_SPACE;
 }
 
-int fat_dir_add(struct fat_file *dir, const uint16_t *name, const uint8_t *de,
+/* An entry for de named name (len 0: none, a volume label), with its long name. */
+int fat_dir_add(struct fat_file *dir, const uint16_t *name, uint32_t len, const uint8_t *de,
 		struct fat_found *out)
 {
-	uint32_t len = fat_u16len(name, FAT_NAME_MAX + 1), nlfn = 0, at;
+	uint32_t nlfn = 0, at;
 	uint8_t e[DIRENT], sde[DIRENT];
 	bool need_lfn = false, at_end;
 	int rc;
@@ -478,7 +456,11 @@ int fat_dir_add(struct fat_file *dir, const uint16_t *name, const uint8_t *de,
 	out->de_off = at + nlfn * DIRENT;
 	memcpy(out->de, sde, DIRENT);
 	short_name(sde, out->sname);
-	memcpy(out->name, len ? name : out->sname, (len ? len + 1 : 13) * 2);
+	memcpy(out->name, out->sname, sizeof(out->sname));
+	if (len) {
+		memcpy(out->name, name, len * 2);
+		out->name[len] = 0;
+	}
 	return FAT_OK;
 }
 

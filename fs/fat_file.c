@@ -81,8 +81,6 @@ static int from_found(struct fat_file *dir, const struct fat_found *fd, struct f
 static int init_dir(struct fat_file *d, struct fat_file *parent)
 {
 	uint8_t dots[2 * DIRENT];
-	uint64_t done;
-	int rc;
 
 	memset(dots, 0, sizeof(dots));
 	for (int i = 0; i < 2; i++) {
@@ -92,11 +90,10 @@ static int init_dir(struct fat_file *d, struct fat_file *parent)
 		memcpy(e, i ? "..         " : ".          ", 11);
 		fat_de_set_cluster(e, i ? (parent->parent ? parent->first : 0) : d->first);
 	}
-	rc = fat_stream(d, 0, dots, sizeof(dots), true, &done);
-	return rc ? rc : done < sizeof(dots) ? FAT_VOLUME_CORRUPTED : FAT_OK;
+	return fat_stream_all(d, 0, dots, sizeof(dots), true);
 }
 
-static int create(struct fat_file *dir, const uint16_t *name, uint8_t attr,
+static int create(struct fat_file *dir, const uint16_t *name, uint32_t len, uint8_t attr,
 		  struct fat_found *fd, struct fat_file **out)
 {
 	struct fat_volume *v = dir->v;
@@ -105,13 +102,13 @@ static int create(struct fat_file *dir, const uint16_t *name, uint8_t attr,
 	uint8_t de[DIRENT];
 	int rc;
 
-	if (!fat_name_valid(name, fat_u16len(name, FAT_NAME_MAX + 1)))
+	if (!fat_name_valid(name, len))
 		return FAT_INVALID;
 	memset(de, 0, sizeof(de));
 	de[11] = (attr & FAT_ATTR_VALID) | (is_dir ? 0 : FAT_ATTR_ARCHIVE);
 	fat_stamp(v, de, true);
 	if (!is_dir)
-		return (rc = fat_dir_add(dir, name, de, fd)) ? rc : from_found(dir, fd, out);
+		return (rc = fat_dir_add(dir, name, len, de, fd)) ? rc : from_found(dir, fd, out);
 	/* a directory: its cluster, with "." and "..", before the entry that points to it */
 	if (!(f = new_file(v, dir)))
 		return FAT_OUT_OF_RESOURCES;
@@ -120,7 +117,7 @@ static int create(struct fat_file *dir, const uint16_t *name, uint8_t attr,
 	rc = fat_chain_resize(f, 1, true);
 	if (!rc && !(rc = init_dir(f, dir))) {
 		memcpy(de, f->de, DIRENT);
-		rc = fat_dir_add(dir, name, de, fd);
+		rc = fat_dir_add(dir, name, len, de, fd);
 	}
 	if (rc && f->first)
 		fat_free_chain(v, f->first);
@@ -148,17 +145,10 @@ static int step(struct fat_file **cur, const uint16_t *name, uint32_t len, bool 
 	if (!c->is_dir)
 		return FAT_NOT_FOUND;
 	rc = fat_dir_lookup(c, name, len, fd);
-	if (rc == FAT_NOT_FOUND && create_it) {
-		uint16_t nm[FAT_NAME_MAX + 1];
-
-		if (len > FAT_NAME_MAX)
-			return FAT_INVALID;
-		memcpy(nm, name, len * 2);
-		nm[len] = 0;
-		rc = create(c, nm, attr, fd, &next);
-	} else if (!rc) {
+	if (rc == FAT_NOT_FOUND && create_it)
+		rc = create(c, name, len, attr, fd, &next);
+	else if (!rc)
 		rc = from_found(c, fd, &next);
-	}
 	if (rc)
 		return rc;
 	put(c);
@@ -235,14 +225,11 @@ bool fat_is_dir(const struct fat_file *f)
 
 static int write_de(struct fat_file *f)
 {
-	uint64_t done;
 	int rc;
 
 	if (!f->dirty || !f->parent)
 		return FAT_OK;
-	rc = fat_stream(f->parent, f->de_off, f->de, DIRENT, true, &done);
-	if (!rc && done < DIRENT)
-		rc = FAT_VOLUME_CORRUPTED;
+	rc = fat_stream_all(f->parent, f->de_off, f->de, DIRENT, true);
 	f->dirty = rc != FAT_OK;
 	return rc;
 }

@@ -89,6 +89,7 @@ static inline bool fat_valid_cluster(const struct fat_volume *v, uint32_t c)
 int fat_io(struct fat_volume *v, uint64_t byte, void *buf, uint64_t len, bool write);
 int fat_stream(struct fat_file *f, uint64_t pos, void *buf, uint64_t len, bool write,
 	       uint64_t *done);
+int fat_stream_all(struct fat_file *f, uint64_t pos, void *buf, uint64_t len, bool write);
 int fat_chain_resize(struct fat_file *f, uint32_t clusters, bool zero);
 uint32_t fat_clusters_for(const struct fat_volume *v, uint64_t bytes);
 int fat_zero_cluster(struct fat_volume *v, uint32_t c);
@@ -97,15 +98,16 @@ int fat_zero_cluster(struct fat_volume *v, uint32_t c);
 int fat_dir_next(struct fat_file *dir, uint32_t *off, struct fat_found *out);
 int fat_dir_lookup(struct fat_file *dir, const uint16_t *name, uint32_t len,
 		   struct fat_found *out);
-int fat_dir_add(struct fat_file *dir, const uint16_t *name, const uint8_t *de,
+int fat_dir_add(struct fat_file *dir, const uint16_t *name, uint32_t len, const uint8_t *de,
 		struct fat_found *out);
+/* The first short entry (not deleted, not a long name's) called name, 11 bytes as on
+ * disk (NULL: the first volume label), at *off and in e; else FAT_NOT_FOUND. */
+int fat_dir_find_short(struct fat_file *dir, const uint8_t *name, uint32_t *off, uint8_t *e);
 int fat_dir_remove(struct fat_file *dir, uint32_t lfn_off, uint32_t de_off);
 int fat_dir_empty(struct fat_file *dir);
 bool fat_name_valid(const uint16_t *name, uint32_t len);
 uint32_t fat_de_cluster(const struct fat_volume *v, const uint8_t *de);
 void fat_de_set_cluster(uint8_t *de, uint32_t c);
-void fat_time_decode(uint16_t date, uint16_t time, struct fat_time *t);
-void fat_time_encode(const struct fat_time *t, uint16_t *date, uint16_t *time);
 void fat_stamp(struct fat_volume *v, uint8_t *de, bool create);
 uint32_t fat_u16len(const uint16_t *s, uint32_t max);
 

@@ -14,6 +14,10 @@ int fat_read(struct fat_file *f, void *buf, uint64_t *len)
 
 	if (f->is_dir)
 		return FAT_INVALID;
+	/* EFI's Read (UEFI 2.10 13.5): an error "on entry, the current file position is
+	 * beyond the end of the file" (fat_set_pos may put it there); at the end, 0 bytes */
+	if (f->pos > f->size && *len)
+		return FAT_DEVICE_ERROR;
 	if (f->pos < f->size)
 		n = f->size - f->pos < *len ? f->size - f->pos : *len;
 	rc = fat_stream(f, f->pos, buf, n, false, &done);
@@ -32,7 +36,6 @@ static int write_zeros(struct fat_file *f, uint64_t from, uint64_t to)
 {
 	uint32_t cs = f->v->cluster_size;
 	void *z;
-	uint64_t done;
 	int rc = FAT_OK;
 
 	if (from >= to)
@@ -42,9 +45,7 @@ static int write_zeros(struct fat_file *f, uint64_t from, uint64_t to)
 	while (!rc && from < to) {
 		uint64_t n = to - from < cs ? to - from : cs;
 
-		rc = fat_stream(f, from, z, n, true, &done);
-		if (!rc && done < n)
-			rc = FAT_VOLUME_CORRUPTED;
+		rc = fat_stream_all(f, from, z, n, true);
 		from += n;
 	}
 	free(z);
@@ -85,7 +86,7 @@ static int grow(struct fat_file *f, uint64_t size, uint64_t zero_to)
 
 int fat_write(struct fat_file *f, const void *buf, uint64_t *len)
 {
-	uint64_t end = f->pos + *len, done = 0;
+	uint64_t end = f->pos + *len;
 	int rc = f->is_dir ? FAT_UNSUPPORTED : may_write(f);
 
 	if (!rc && (end < f->pos || end > FAT_FILE_MAX))
@@ -93,9 +94,7 @@ int fat_write(struct fat_file *f, const void *buf, uint64_t *len)
 	if (!rc)
 		rc = grow(f, end, f->pos);
 	if (!rc)
-		rc = fat_stream(f, f->pos, (void *)buf, *len, true, &done);
-	if (!rc && done < *len)
-		rc = FAT_VOLUME_CORRUPTED;
+		rc = fat_stream_all(f, f->pos, (void *)buf, *len, true);
 	if (rc) {
 		*len = 0;
 		return rc;
@@ -105,20 +104,17 @@ int fat_write(struct fat_file *f, const void *buf, uint64_t *len)
 	return FAT_OK;
 }
 
-static void info_from_de(struct fat_volume *v, const uint8_t *de, struct fat_info *info)
+/* What fat_readdir and fat_get_info say of an entry; size is 0 for a directory. */
+static void fill_info(struct fat_volume *v, const uint8_t *de, uint32_t size,
+		      const uint16_t *name, struct fat_info *info)
 {
-	bool dir = de[11] & FAT_ATTR_DIRECTORY;
-
-	info->size = dir ? 0 : get32(de + 28);
-	info->alloc_size = (uint64_t)fat_clusters_for(v, info->size) * v->cluster_size;
+	info->size = size;
+	info->alloc_size = (uint64_t)fat_clusters_for(v, size) * v->cluster_size;
 	info->attr = de[11] & FAT_ATTR_VALID;
-	fat_time_decode(get16(de + 16), get16(de + 14), &info->create);
-	if (info->create.year) {
-		info->create.second += de[13] / 100;
-		info->create.centisecond = de[13] % 100;
-	}
-	fat_time_decode(get16(de + 24), get16(de + 22), &info->modify);
-	fat_time_decode(get16(de + 18), 0, &info->access);
+	info->create = (struct fat_time){ get16(de + 16), get16(de + 14), de[13] };
+	info->modify = (struct fat_time){ get16(de + 24), get16(de + 22), 0 };
+	info->access = (struct fat_time){ get16(de + 18), 0, 0 };
+	memcpy(info->name, name, sizeof(info->name));
 }
 
 int fat_readdir(struct fat_file *dir, struct fat_info *info)
@@ -131,8 +127,8 @@ int fat_readdir(struct fat_file *dir, struct fat_info *info)
 		return FAT_INVALID;
 	if ((rc = fat_dir_next(dir, &off, &fd)))
 		return rc;
-	info_from_de(dir->v, fd.de, info);
-	memcpy(info->name, fd.name, sizeof(info->name));
+	fill_info(dir->v, fd.de, fd.de[11] & FAT_ATTR_DIRECTORY ? 0 : get32(fd.de + 28), fd.name,
+		  info);
 	dir->pos = off;
 	return FAT_OK;
 }
@@ -150,13 +146,7 @@ int fat_set_pos(struct fat_file *f, uint64_t pos)
 
 int fat_get_info(struct fat_file *f, struct fat_info *info)
 {
-	memset(info, 0, sizeof(*info));
-	info_from_de(f->v, f->de, info);
-	if (!f->is_dir) {
-		info->size = f->size;
-		info->alloc_size = (uint64_t)fat_clusters_for(f->v, f->size) * f->v->cluster_size;
-	}
-	memcpy(info->name, f->name, sizeof(info->name));
+	fill_info(f->v, f->de, f->size, f->name, info);      /* f->size is 0 for a directory */
 	return FAT_OK;
 }
 
@@ -192,7 +182,7 @@ static int rename_entry(struct fat_file *f, const uint16_t *name, uint32_t len)
 		return FAT_ACCESS_DENIED;
 	if (rc && rc != FAT_NOT_FOUND)
 		return rc;
-	if ((rc = fat_dir_add(f->parent, name, f->de, &fd)))
+	if ((rc = fat_dir_add(f->parent, name, len, f->de, &fd)))
 		return rc;
 	if ((rc = fat_dir_remove(f->parent, f->lfn_off, f->de_off)))
 		return rc;
@@ -213,14 +203,11 @@ static bool name_differs(const uint16_t *a, const uint16_t *b)
 
 static void set_time(const struct fat_time *t, uint8_t *de, int date_at, int time_at)
 {
-	uint16_t d, tm;
-
-	if (!t->year)
+	if (!t->date)
 		return;
-	fat_time_encode(t, &d, &tm);
-	put16(de + date_at, d);
+	put16(de + date_at, t->date);
 	if (time_at)
-		put16(de + time_at, tm);
+		put16(de + time_at, t->time);
 }
 
 int fat_set_info(struct fat_file *f, const struct fat_info *info)
@@ -242,8 +229,8 @@ int fat_set_info(struct fat_file *f, const struct fat_info *info)
 	set_time(&info->create, f->de, 16, 14);
 	set_time(&info->modify, f->de, 24, 22);
 	set_time(&info->access, f->de, 18, 0);
-	if (info->create.year)
-		f->de[13] = info->create.second % 2 * 100 + info->create.centisecond % 100;
+	if (info->create.date)
+		f->de[13] = info->create.cs;
 	f->de[11] = (f->de[11] & FAT_ATTR_DIRECTORY) | (info->attr & ~FAT_ATTR_DIRECTORY);
 	f->dirty = true;
 	return fat_flush(f);

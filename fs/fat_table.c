@@ -67,38 +67,43 @@ static uint8_t *fat_byte(struct fat_volume *v, uint32_t off, bool dirty, int *rc
 	return s->buf + (off - s->sector * v->bps);
 }
 
+/* An entry's bits in the table: FAT12 packs two entries in three bytes (the odd one in
+ * the high 12 bits of its pair), FAT32 reserves the top 4 bits of each. */
+static uint32_t entry_mask(const struct fat_volume *v)
+{
+	return v->bits == 32 ? 0x0FFFFFFF : (1u << v->bits) - 1;
+}
+
+/* Entries 12 and 16 bits wide go through 16 bits, those of FAT32 through 32. One slot
+ * holds a whole entry: FAT16 and FAT32 entries are aligned to their size, and all of a
+ * FAT12 table (fewer than 4096 entries, 6 KiB) is in the first slot. */
+_Static_assert(FAT_SLOT_BYTES >= 4096 * 3 / 2, "a FAT12 table spans slots");
+static uint32_t entry_at(const struct fat_volume *v, const uint8_t *p, uint32_t shift)
+{
+	return (v->bits == 32 ? get32(p) : get16(p)) >> shift & entry_mask(v);
+}
+
 static int entry_rw(struct fat_volume *v, uint32_t n, uint32_t *val, bool write)
 {
-	uint32_t off = v->bits == 12 ? n + n / 2 : n * (v->bits / 8);
-	uint8_t *p[4];
-	uint32_t x = 0, nb = v->bits == 12 ? 2 : v->bits / 8;
+	uint64_t bit = (uint64_t)n * v->bits;
+	uint32_t shift = bit % 8, mask = entry_mask(v) << shift, x;
+	uint8_t *p;
 	int rc = FAT_OK;
 
 	if (n >= v->nclusters + 2)
 		return FAT_VOLUME_CORRUPTED;
-	/* byte by byte: a FAT12 entry may straddle two sectors; a FAT16 or FAT32 one,
-	 * aligned to its size, never does */
-	for (uint32_t i = 0; i < nb; i++) {
-		if (i && v->bits != 12)
-			p[i] = p[0] + i;
-		else if (!(p[i] = fat_byte(v, off + i, write, &rc)))
-			return rc;
-		x |= (uint32_t)*p[i] << (8 * i);
-	}
+	if (!(p = fat_byte(v, bit / 8, write, &rc)))
+		return rc;
 	if (!write) {
-		if (v->bits == 12)
-			x = n & 1 ? x >> 4 : x & 0xFFF;
-		*val = v->bits == 32 ? x & 0x0FFFFFFF : x;
+		*val = entry_at(v, p, shift);
 		return FAT_OK;
 	}
-	if (v->bits == 12)
-		x = n & 1 ? (x & 0x000F) | (*val & 0xFFF) << 4 : (x & 0xF000) | (*val & 0xFFF);
-	else if (v->bits == 16)
-		x = *val & 0xFFFF;
+	x = v->bits == 32 ? get32(p) : get16(p);
+	x = (x & ~mask) | (*val << shift & mask);
+	if (v->bits == 32)
+		put32(p, x);
 	else
-		x = (x & 0xF0000000) | (*val & 0x0FFFFFFF);  /* the top 4 bits are reserved */
-	for (uint32_t i = 0; i < nb; i++)
-		*p[i] = x >> (8 * i);
+		put16(p, x);
 	return FAT_OK;
 }
 
@@ -107,14 +112,18 @@ int fat_entry_get(struct fat_volume *v, uint32_t n, uint32_t *val)
 	return entry_rw(v, n, val, false);
 }
 
+/* The free clusters are counted before the first change: the count reads the FAT from
+ * the disk, which the cache then still matches. */
 int fat_entry_set(struct fat_volume *v, uint32_t n, uint32_t val)
 {
-	return entry_rw(v, n, &val, true);
+	int rc = fat_count_free(v);
+
+	return rc ? rc : entry_rw(v, n, &val, true);
 }
 
 static uint32_t eoc_min(const struct fat_volume *v)
 {
-	return v->bits == 12 ? 0xFF8 : v->bits == 16 ? 0xFFF8 : 0x0FFFFFF8;
+	return entry_mask(v) - 7;       /* 0xFF8, 0xFFF8, 0x0FFFFFF8 */
 }
 
 int fat_next(struct fat_volume *v, uint32_t c, uint32_t *next)
@@ -139,52 +148,26 @@ int fat_next(struct fat_volume *v, uint32_t c, uint32_t *next)
 	return FAT_OK;
 }
 
-/* Counted once per mount, before the first change, then kept up to date. FAT12 tables
- * are small (and their entries straddle sectors): entry by entry through the cache. */
+/* Counted once per mount, before the first change (fat_entry_set sees to it), then kept
+ * up to date: slot by slot through the cache, each slot's entries read in one loop. */
 int fat_count_free(struct fat_volume *v)
 {
-	uint32_t chunk = 64, bytes = v->bits / 8, n = 0, x;
-	uint8_t *buf;
+	uint32_t n = 0, c = 2;
 	int rc;
 
 	if (v->free_known)
 		return FAT_OK;
-	if (v->bits == 12) {
-		for (uint32_t c = 2; c < v->nclusters + 2; c++) {
-			if ((rc = fat_entry_get(v, c, &x)))
-				return rc;
-			n += !x;
-		}
-		goto done;
-	}
-	buf = calloc(chunk, v->bps);
-	if (!buf)
-		return FAT_OUT_OF_RESOURCES;
-	uint32_t sectors = ((uint64_t)(v->nclusters + 2) * bytes + v->bps - 1) / v->bps;
-	for (uint32_t s = 0; s < sectors; s += chunk) {
-		uint32_t cnt = sectors - s < chunk ? sectors - s : chunk;
+	while (c < v->nclusters + 2) {
+		uint64_t bit = (uint64_t)c * v->bits, start, end;
+		struct fat_cache_slot *s = slot_for(v, bit / 8 / v->bps, &rc);
 
-		if (blk_read(&v->dev, v->fat_start + (uint64_t)first_fat(v) * v->fat_size + s,
-			     cnt, buf)) {
-			free(buf);
-			return FAT_DEVICE_ERROR;
-		}
-		for (unsigned i = 0; i < FAT_CACHE_SLOTS; i++)  /* the cache is newer */
-			for (uint32_t k = 0; v->cache[i].valid && k < v->cache[i].count; k++)
-				if (v->cache[i].sector + k - s < cnt)
-					memcpy(buf + (v->cache[i].sector + k - s) * v->bps,
-					       v->cache[i].buf + k * v->bps, v->bps);
-		for (uint32_t i = 0; i < cnt * v->bps / bytes; i++) {
-			uint64_t c = (uint64_t)s * v->bps / bytes + i;
-
-			if (c < 2 || c >= v->nclusters + 2)
-				continue;
-			x = bytes == 2 ? get16(buf + i * 2) : get32(buf + i * 4) & 0x0FFFFFFF;
-			n += !x;
-		}
+		if (!s)
+			return rc;
+		start = (uint64_t)s->sector * v->bps;
+		end = start + (uint64_t)s->count * v->bps;
+		for (; c < v->nclusters + 2 && (bit = (uint64_t)c * v->bits) / 8 < end; c++)
+			n += !entry_at(v, s->buf + (bit / 8 - start), bit % 8);
 	}
-	free(buf);
-done:
 	v->free_count = n;
 	v->free_known = true;
 	return FAT_OK;

@@ -40,12 +40,13 @@ enum fat_status {
 
 #define FAT_NAME_MAX 255                /* UTF-16 code units, without the NUL */
 
-/* FAT keeps local time to 2 s (create time to 10 ms; access time is a date only).
- * year 0 means "no time": fat_set_info leaves such a field as it is. */
+/* A time as FAT keeps it (local time; spec §6.3), so nothing here converts: date is
+ * (year - 1980) << 9 | month << 5 | day, time hour << 11 | minute << 5 | second / 2,
+ * cs (create times only) the 10 ms units past that, 0..199; an access time is a date
+ * only. Date 0 means "no time": fat_set_info leaves such a field as it is. */
 struct fat_time {
-	uint16_t year;                  /* 1980..2107 */
-	uint8_t month, day, hour, minute, second;
-	uint8_t centisecond;            /* create time only */
+	uint16_t date, time;
+	uint8_t cs;
 };
 
 struct fat_info {                       /* EFI_FILE_INFO */
@@ -90,7 +91,8 @@ int fat_close(struct fat_file *f);      /* flushes; f is freed even when that fa
 int fat_delete(struct fat_file *f);
 bool fat_is_dir(const struct fat_file *f);
 
-/* Files: *len bytes in, *len bytes done out (short at the end of the file). */
+/* Files: *len bytes in, *len bytes done out (short at the end of the file).
+ * FAT_DEVICE_ERROR, *len as it was, when the position is beyond the end (EFI's Read). */
 int fat_read(struct fat_file *f, void *buf, uint64_t *len);
 /* Files (FAT_UNSUPPORTED for a directory): a write past the end grows the file (the
  * gap reads as zeros). All or nothing: FAT_NO_SPACE leaves the file as it was, *len 0. */

@@ -47,10 +47,19 @@ static int dev_write(void *ctx, uint64_t lba, uint64_t count, const void *buf)
 static struct file_dev fdev;
 static struct blkdev bdev;
 
+/* struct fat_time holds FAT's own encoding (fat.h) */
+static struct fat_time fat_time(unsigned y, unsigned mo, unsigned d, unsigned h, unsigned mi,
+				unsigned sec, unsigned cs)
+{
+	return (struct fat_time){ .date = (y - 1980) << 9 | mo << 5 | d,
+				  .time = h << 11 | mi << 5 | sec / 2, .cs = sec % 2 * 100 + cs };
+}
+
+static unsigned year_of(const struct fat_time *t) { return 1980 + (t->date >> 9); }
+
 static void now(struct fat_time *t)
 {
-	*t = (struct fat_time){ .year = 2024, .month = 5, .day = 17, .hour = 13, .minute = 37,
-				.second = 43, .centisecond = 50 };
+	*t = fat_time(2024, 5, 17, 13, 37, 43, 50);     /* 2024-05-17 13:37:43.50 */
 }
 
 static void open_dev(uint32_t bs, uint64_t off, bool ro)
@@ -431,7 +440,8 @@ static void readdir_and_info(void **s)
 	assert_int_equal(fat_get_info(d, &info), FAT_OK);
 	assert_int_equal(info.attr & 7, FAT_ATTR_READ_ONLY | FAT_ATTR_HIDDEN);
 	assert_int_equal(info.alloc_size, 1024);        /* 700 bytes in 2 sectors of 512 */
-	assert_true(info.modify.year >= 2024 && info.modify.month >= 1 && info.modify.day >= 1);
+	assert_true(year_of(&info.modify) >= 2024 && (info.modify.date >> 5 & 15) >= 1 &&
+		    (info.modify.date & 31) >= 1);
 	fat_close(d);
 	struct fat_volinfo vi;
 	assert_int_equal(fat_volinfo(v, &vi), FAT_OK);
@@ -574,16 +584,15 @@ static void write_gap_and_aliases(void **s)
 	assert_int_equal(fat_get_info(f, &info), FAT_OK);
 	assert_int_equal(info.size, 2010);
 	info.size = 2900;
-	info.modify = (struct fat_time){ .year = 2023, .month = 3, .day = 4, .hour = 5,
-					 .minute = 6, .second = 8 };
+	info.modify = fat_time(2023, 3, 4, 5, 6, 8, 0);
 	info.attr |= FAT_ATTR_SYSTEM;
 	assert_int_equal(fat_set_info(f, &info), FAT_OK);
 	assert_int_equal(fat_get_info(f, &info), FAT_OK);
-	assert_int_equal(info.modify.year, 2023);
-	assert_int_equal(info.modify.second, 8);
-	assert_int_equal(info.create.year, 2024);       /* from now() at creation */
-	assert_int_equal(info.create.second, 43);       /* odd: the 10 ms field holds 1 s */
-	assert_int_equal(info.create.centisecond, 50);
+	assert_int_equal(year_of(&info.modify), 2023);
+	assert_int_equal((info.modify.time & 31) * 2, 8);
+	assert_int_equal(year_of(&info.create), 2024);  /* from now() at creation */
+	assert_int_equal((info.create.time & 31) * 2, 42);
+	assert_int_equal(info.create.cs, 150);          /* odd: the 10 ms field holds 1 s */
 	assert_int_equal(fat_set_pos(f, 0), FAT_OK);
 	len = sizeof(buf);
 	memset(buf, 0xAA, sizeof(buf));
@@ -593,6 +602,15 @@ static void write_gap_and_aliases(void **s)
 		assert_int_equal(buf[i], 0);
 	for (int i = 2010; i < 2900; i++)
 		assert_int_equal(buf[i], 0);
+	len = 1;                                        /* at the end: nothing, no error */
+	assert_int_equal(fat_read(f, buf, &len), FAT_OK);
+	assert_int_equal(len, 0);
+	assert_int_equal(fat_set_pos(f, 3000), FAT_OK);  /* beyond it: EFI's device error */
+	len = 1;
+	assert_int_equal(fat_read(f, buf, &len), FAT_DEVICE_ERROR);
+	assert_int_equal(len, 1);
+	len = 0;
+	assert_int_equal(fat_read(f, buf, &len), FAT_OK);
 	fat_close(f);
 	for (int i = 0; i < 12; i++) {
 		char name[64];
