@@ -291,15 +291,16 @@ static int get_byte_soon(void)
 	return c;
 }
 
-/* Keys VT100 and xterm send as ESC [ <letter> or ESC O <letter> ... */
-static const UINT16 letter_keys[] = {
+/* Keys VT100 and xterm send as ESC [ <letter> or ESC O <letter> (scan codes fit a byte:
+ * the largest, SCAN_ESC, is 0x17) ... */
+static const UINT8 letter_keys[] = {
 	['A'] = SCAN_UP, ['B'] = SCAN_DOWN, ['C'] = SCAN_RIGHT, ['D'] = SCAN_LEFT,
 	['F'] = SCAN_END, ['H'] = SCAN_HOME,
 	['P'] = SCAN_F1, ['Q'] = SCAN_F2, ['R'] = SCAN_F3, ['S'] = SCAN_F4,
 };
 
 /* ... and as ESC [ <number> ~ (VT220, xterm, rxvt, the Linux console). */
-static const UINT16 tilde_keys[] = {
+static const UINT8 tilde_keys[] = {
 	[1] = SCAN_HOME, [2] = SCAN_INSERT, [3] = SCAN_DELETE, [4] = SCAN_END,
 	[5] = SCAN_PAGE_UP, [6] = SCAN_PAGE_DOWN,
 	[11] = SCAN_F1, [12] = SCAN_F2, [13] = SCAN_F3, [14] = SCAN_F4, [15] = SCAN_F5,
