@@ -178,15 +178,13 @@ static EFI_STATUS get_raw(UINT8 *buf, UINTN len)
 {
 	while (len) {
 		UINT64 v;
-		UINTN n = len < sizeof(v) ? len : sizeof(v);
 		int tries = RNDR_TRIES;
 
 		while (!rndrrs(&v))
 			if (!--tries)
 				return EFI_NOT_READY;   /* "not enough random data available" */
-		memcpy(buf, &v, n);
-		buf += n;
-		len -= n;
+		for (unsigned i = 0; i < sizeof(v) && len; i++, len--, v >>= 8)
+			*buf++ = v;
 	}
 	return EFI_SUCCESS;
 }
