@@ -6,7 +6,6 @@
 #include "memmap.h"
 #include "mmu.h"
 #include "platform.h"
-#include "sysreg.h"
 
 /* Linker symbols: the blob's load address, its end (link address), its section sizes. */
 extern char __rt_lma[], __rt_end[], __rt_text_size[], __rt_data_size[];
@@ -15,21 +14,6 @@ static UINT64 rt_base;
 void *rt_ptr(const void *link_address)
 {
 	return (void *)(rt_base + ((UINT64)link_address - RT_LINK_BASE));
-}
-
-/* Make code written through the data cache visible to instruction fetches. */
-static void sync_icache(UINT64 start, UINT64 len)
-{
-	UINT64 ctr = read_sysreg(ctr_el0);
-	UINT64 dline = 4 << ((ctr >> 16) & 0xf), iline = 4 << (ctr & 0xf);
-
-	for (UINT64 a = start & ~(dline - 1); a < start + len; a += dline)
-		asm volatile("dc cvau, %0" :: "r"(a) : "memory");
-	dsb(ish);
-	for (UINT64 a = start & ~(iline - 1); a < start + len; a += iline)
-		asm volatile("ic ivau, %0" :: "r"(a) : "memory");
-	dsb(ish);
-	isb();
 }
 
 /* One allocation keeps code and data at the distance the code expects; the data part
@@ -48,7 +32,8 @@ static void copy_blob(void)
 	memset((void *)base, 0, RT_DATA_OFFSET + (data_pages << EFI_PAGE_SHIFT));
 	memcpy((void *)base, __rt_lma, text);
 	memcpy((void *)(base + RT_DATA_OFFSET), __rt_lma + text, (UINT64)__rt_data_size);
-	sync_icache(base, text);
+	for (UINT64 page = base; page < base + text; page += EFI_PAGE_SIZE)
+		mmu_sync_icache(page);          /* the code was written through the data cache */
 	mmu_set_prot(base, RT_DATA_OFFSET, PT_R | PT_X);
 }
 
