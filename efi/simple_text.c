@@ -139,9 +139,10 @@ static void output_char(UINT32 c, CHAR16 next)
 	}
 }
 
-static EFI_STATUS EFIAPI OutputString(SIMPLE_TEXT_OUTPUT_INTERFACE *this, CHAR16 *string)
+/* OutputString, or with test only TestString: the same walk, which TestString ends at
+ * the first character that cannot be shown. */
+static EFI_STATUS output_string(const CHAR16 *s, bool test)
 {
-	const CHAR16 *s = string;
 	EFI_STATUS status = EFI_SUCCESS;
 
 	if (!s)
@@ -151,29 +152,27 @@ static EFI_STATUS EFIAPI OutputString(SIMPLE_TEXT_OUTPUT_INTERFACE *this, CHAR16
 
 		/* Controls without a meaning here are skipped; a broken surrogate shows as U+FFFD. */
 		if (!is_glyph(c) && !is_control(c)) {
+			if (test)
+				return EFI_UNSUPPORTED;
 			status = EFI_WARN_UNKNOWN_GLYPH;
 			if (!is_surrogate(c))
 				continue;
 			c = REPLACEMENT;
 		}
-		output_char(c, *s);
+		if (!test)
+			output_char(c, *s);
 	}
 	return status;
 }
 
+static EFI_STATUS EFIAPI OutputString(SIMPLE_TEXT_OUTPUT_INTERFACE *this, CHAR16 *string)
+{
+	return output_string(string, false);
+}
+
 static EFI_STATUS EFIAPI TestString(SIMPLE_TEXT_OUTPUT_INTERFACE *this, CHAR16 *string)
 {
-	const CHAR16 *s = string;
-
-	if (!s)
-		return EFI_INVALID_PARAMETER;
-	while (*s) {
-		UINT32 c = read_char(&s);
-
-		if (!is_glyph(c) && !is_control(c))
-			return EFI_UNSUPPORTED;
-	}
-	return EFI_SUCCESS;
+	return output_string(string, true);
 }
 
 static EFI_STATUS EFIAPI QueryMode(SIMPLE_TEXT_OUTPUT_INTERFACE *this, UINTN mode_number,
