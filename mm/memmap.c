@@ -219,10 +219,9 @@ EFI_STATUS memmap_alloc(struct memmap *m, EFI_ALLOCATE_TYPE how, UINT32 type,
 		return EFI_INVALID_PARAMETER;
 	switch (how) {
 	case AllocateAnyPages:
-		d = find_top(m, pages, align >> EFI_PAGE_SHIFT, PFN_END, &lo);
-		break;
 	case AllocateMaxAddress:
-		d = find_top(m, pages, align >> EFI_PAGE_SHIFT, limit_of(*addr), &lo);
+		d = find_top(m, pages, align >> EFI_PAGE_SHIFT,
+			     how == AllocateAnyPages ? PFN_END : limit_of(*addr), &lo);
 		break;
 	case AllocateAddress:
 		if (*addr & (align - 1))
