@@ -225,12 +225,9 @@ int acpi_loader_run(struct acpi_loader *l, const void *script, size_t len,
 	int r;
 
 	l->nr_blobs = 0;
-	if (len % sizeof(c)) {
-		snprintf(msg, sizeof(msg), "%zu bytes are not a whole number of %zu-byte commands",
-			 len, sizeof(c));
-		*why = msg;
-		return -1;
-	}
+	if (len % sizeof(c))
+		return fail(why, "%zu bytes are not a whole number of %zu-byte commands", len,
+			    sizeof(c));
 	for (size_t i = 0; i < len / sizeof(c); i++) {
 		memcpy(&c, (const uint8_t *)script + i * sizeof(c), sizeof(c));
 		switch (c.command) {
