@@ -309,7 +309,8 @@ EFI_STATUS memmap_free(struct memmap *m, UINT64 base, UINT64 pages)
 	return set_range(m, lo, lo + pages, EfiConventionalMemory, attr);
 }
 
-/* The size we report; callers step by it, so it could grow without breaking them. */
+/* The size we report; callers step by it, so it could grow without breaking them (the
+ * copy in memmap_get would then go descriptor by descriptor). */
 #define DESC_SIZE sizeof(EFI_MEMORY_DESCRIPTOR)
 
 EFI_STATUS memmap_get(struct memmap *m, UINTN *size, EFI_MEMORY_DESCRIPTOR *buf,
@@ -329,9 +330,7 @@ EFI_STATUS memmap_get(struct memmap *m, UINTN *size, EFI_MEMORY_DESCRIPTOR *buf,
 	}
 	if (!buf)
 		return EFI_INVALID_PARAMETER;
-	__builtin_memset(buf, 0, need);
-	for (UINTN i = 0; i < m->count; i++)
-		__builtin_memcpy((UINT8 *)buf + i * DESC_SIZE, &m->desc[i], sizeof(m->desc[i]));
+	__builtin_memcpy(buf, m->desc, need);
 	*size = need;
 	if (key)
 		*key = m->key;
