@@ -118,15 +118,27 @@ static void next_block(UINT8 out[64])
 	wipe(in, sizeof(in));
 }
 
+/* len bytes of key stream to buf. */
+static void stream(UINT8 *buf, UINTN len)
+{
+	UINT8 block[64];
+
+	while (len) {
+		UINTN n = len < sizeof(block) ? len : sizeof(block);
+
+		next_block(block);
+		memcpy(buf, block, n);
+		buf += n;
+		len -= n;
+	}
+	wipe(block, sizeof(block));
+}
+
 /* Fast key erasure: the key becomes fresh key stream, so what is left in memory tells
  * nothing about the output that came before. */
 static void rekey(void)
 {
-	UINT8 block[64];
-
-	next_block(block);
-	memcpy(key, block, sizeof(key));
-	wipe(block, sizeof(block));
+	stream(key, sizeof(key));
 }
 
 /* Fold input into the key, a key's length at a time, each part followed by a rekey. */
@@ -159,19 +171,9 @@ static void reseed(void)
 
 static void generate(UINT8 *buf, UINTN len)
 {
-	UINT8 block[64];
-
 	reseed();
-	while (len) {
-		UINTN n = len < sizeof(block) ? len : sizeof(block);
-
-		next_block(block);
-		memcpy(buf, block, n);
-		buf += n;
-		len -= n;
-	}
+	stream(buf, len);
 	rekey();
-	wipe(block, sizeof(block));
 }
 
 static EFI_STATUS get_raw(UINT8 *buf, UINTN len)
