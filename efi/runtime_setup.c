@@ -37,27 +37,38 @@ static void copy_blob(void)
 	mmu_set_prot(base, RT_DATA_OFFSET, PT_R | PT_X);
 }
 
-/* Each service through the blob's copy of it (rt_ptr), never its link address. */
+/* The services at their link addresses: every member after Hdr is one. */
+#define NR_SERVICES 14
+static const EFI_RUNTIME_SERVICES services = {
+	.Hdr = { EFI_RUNTIME_SERVICES_SIGNATURE, EFI_2_100_SYSTEM_TABLE_REVISION,
+		 sizeof(EFI_RUNTIME_SERVICES), 0, 0 },
+	.GetTime = rt_GetTime,
+	.SetTime = rt_SetTime,
+	.GetWakeupTime = rt_GetWakeupTime,
+	.SetWakeupTime = rt_SetWakeupTime,
+	.SetVirtualAddressMap = rt_SetVirtualAddressMap,
+	.ConvertPointer = rt_ConvertPointer,
+	.GetVariable = rt_GetVariable,
+	.GetNextVariableName = rt_GetNextVariableName,
+	.SetVariable = rt_SetVariable,
+	.GetNextHighMonotonicCount = rt_GetNextHighMonotonicCount,
+	.ResetSystem = rt_ResetSystem,
+	.UpdateCapsule = rt_UpdateCapsule,
+	.QueryCapsuleCapabilities = rt_QueryCapsuleCapabilities,
+	.QueryVariableInfo = rt_QueryVariableInfo,
+};
+_Static_assert(sizeof(services) == sizeof(services.Hdr) + NR_SERVICES * sizeof(void *),
+	       "the runtime services table: a header, then the services");
+
+/* Each service through the blob's copy of it (rt_ptr), never its link address: the
+ * table relocated pointer by pointer (as void *, which GCC lets alias every pointer type). */
 static void init_services(EFI_RUNTIME_SERVICES *rs)
 {
-	*rs = (EFI_RUNTIME_SERVICES){
-		.Hdr = { EFI_RUNTIME_SERVICES_SIGNATURE, EFI_2_100_SYSTEM_TABLE_REVISION,
-			 sizeof(*rs), 0, 0 },
-		.GetTime = rt_ptr(rt_GetTime),
-		.SetTime = rt_ptr(rt_SetTime),
-		.GetWakeupTime = rt_ptr(rt_GetWakeupTime),
-		.SetWakeupTime = rt_ptr(rt_SetWakeupTime),
-		.SetVirtualAddressMap = rt_ptr(rt_SetVirtualAddressMap),
-		.ConvertPointer = rt_ptr(rt_ConvertPointer),
-		.GetVariable = rt_ptr(rt_GetVariable),
-		.GetNextVariableName = rt_ptr(rt_GetNextVariableName),
-		.SetVariable = rt_ptr(rt_SetVariable),
-		.GetNextHighMonotonicCount = rt_ptr(rt_GetNextHighMonotonicCount),
-		.ResetSystem = rt_ptr(rt_ResetSystem),
-		.UpdateCapsule = rt_ptr(rt_UpdateCapsule),
-		.QueryCapsuleCapabilities = rt_ptr(rt_QueryCapsuleCapabilities),
-		.QueryVariableInfo = rt_ptr(rt_QueryVariableInfo),
-	};
+	void **fn = (void **)(&rs->Hdr + 1);
+
+	*rs = services;
+	for (unsigned i = 0; i < NR_SERVICES; i++)
+		fn[i] = rt_ptr(fn[i]);
 	efi_table_crc(&rs->Hdr);
 }
 
