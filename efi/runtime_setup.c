@@ -13,7 +13,7 @@ static UINT64 rt_base;
 
 void *rt_ptr(const void *link_address)
 {
-	return (void *)(rt_base + ((UINT64)link_address - RT_LINK_BASE));
+	return (char *)link_address - RT_LINK_BASE + rt_base;
 }
 
 /* One allocation keeps code and data at the distance the code expects; the data part
