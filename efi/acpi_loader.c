@@ -80,12 +80,17 @@ static bool valid_pointer_size(uint8_t size)
 	return size == 1 || size == 2 || size == 4 || size == 8;
 }
 
-/* addr + offset, when it fits in size bytes. */
-static bool make_pointer(const struct acpi_blob *b, uint64_t offset, uint8_t size,
-			 uint64_t *value)
+/* The address of offset in src, as a pointer of size bytes. */
+static int pointer_to(const struct acpi_blob *src, uint64_t offset, uint8_t size,
+		      uint64_t *value, const char **why)
 {
-	*value = (uintptr_t)b->data + offset;
-	return size == 8 || *value >> (8 * size) == 0;
+	if (offset >= src->size)
+		return fail(why, "offset %#llx is outside %s (%#x bytes)",
+			    (unsigned long long)offset, src->name, src->size);
+	*value = (uintptr_t)src->data + offset;
+	if (size < 8 && *value >> (8 * size))
+		return fail(why, "the address of %s does not fit in %u bytes", src->name, size);
+	return 0;
 }
 
 /* A file name field: NUL-terminated inside its 56 bytes, and not empty. */
@@ -162,11 +167,8 @@ static int add_pointer(struct acpi_loader *l, const struct loader_cmd *c, const 
 			    c->pointer.offset, dest->name, dest->size);
 	/* The field holds an offset into src: it must point inside it. */
 	offset = get_le(dest->data + c->pointer.offset, size);
-	if (offset >= src->size)
-		return fail(why, "offset %#llx is outside %s (%#x bytes)",
-			    (unsigned long long)offset, src->name, src->size);
-	if (!make_pointer(src, offset, size, &value))
-		return fail(why, "the address of %s does not fit in %u bytes", src->name, size);
+	if (pointer_to(src, offset, size, &value, why))
+		return -1;
 	put_le(dest->data + c->pointer.offset, value, size);
 	return 0;
 }
@@ -197,11 +199,8 @@ static int write_pointer(struct acpi_loader *l, const struct loader_cmd *c,
 		return -1;
 	if (!valid_pointer_size(size))
 		return fail(why, "pointer size %u is not 1, 2, 4 or 8", size);
-	if (c->wr_pointer.src_offset >= src->size)
-		return fail(why, "offset %#x is outside %s (%#x bytes)", c->wr_pointer.src_offset,
-			    src->name, src->size);
-	if (!make_pointer(src, c->wr_pointer.src_offset, size, &value))
-		return fail(why, "the address of %s does not fit in %u bytes", src->name, size);
+	if (pointer_to(src, c->wr_pointer.src_offset, size, &value, why))
+		return -1;
 	if (ops->write_pointer(c->wr_pointer.dest_file, c->wr_pointer.dst_offset, value, size))
 		return fail(why, "cannot write to %s", c->wr_pointer.dest_file);
 	return 0;
@@ -226,12 +225,9 @@ int acpi_loader_run(struct acpi_loader *l, const void *script, size_t len,
 	int r;
 
 	l->nr_blobs = 0;
-	if (len % sizeof(c)) {
-		snprintf(msg, sizeof(msg), "%zu bytes are not a whole number of %zu-byte commands",
-			 len, sizeof(c));
-		*why = msg;
-		return -1;
-	}
+	if (len % sizeof(c))
+		return fail(why, "%zu bytes are not a whole number of %zu-byte commands", len,
+			    sizeof(c));
 	for (size_t i = 0; i < len / sizeof(c); i++) {
 		memcpy(&c, (const uint8_t *)script + i * sizeof(c), sizeof(c));
 		switch (c.command) {

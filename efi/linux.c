@@ -147,7 +147,7 @@ static void __attribute__((noreturn)) boot_linux(const struct arm64_image_header
 	const char *why;
 
 	if (fwcfg_read(FW_CFG_KERNEL_DATA, 0, (void *)base, size))
-		fatal("cannot read the kernel from fw_cfg");
+		fatal("cannot read the kernel from fw_cfg (%u bytes)", size);
 	if (pe_parse((void *)base, size, &pe, &why))
 		fatal("kernel: %s", why);
 	if (!pe.in_place || pe.size_of_image > pages * EFI_PAGE_SIZE)

@@ -100,22 +100,26 @@ static EFI_STATUS change(EFI_PHYSICAL_ADDRESS base, UINT64 len, UINT64 set, UINT
 	return EFI_SUCCESS;
 }
 
+/* Set or Clear: one of set and clear is the caller's attributes, the other 0. */
+static EFI_STATUS set_clear(EFI_PHYSICAL_ADDRESS base, UINT64 len, UINT64 set, UINT64 clear)
+{
+	EFI_STATUS s = check(base, len, set | clear, true);
+
+	return s ? s : change(base, len, set, clear);
+}
+
 static EFI_STATUS EFIAPI SetMemoryAttributes(EFI_MEMORY_ATTRIBUTE_PROTOCOL *this,
 					     EFI_PHYSICAL_ADDRESS base, UINT64 len,
 					     UINT64 attributes)
 {
-	EFI_STATUS s = check(base, len, attributes, true);
-
-	return s ? s : change(base, len, attributes, 0);
+	return set_clear(base, len, attributes, 0);
 }
 
 static EFI_STATUS EFIAPI ClearMemoryAttributes(EFI_MEMORY_ATTRIBUTE_PROTOCOL *this,
 					       EFI_PHYSICAL_ADDRESS base, UINT64 len,
 					       UINT64 attributes)
 {
-	EFI_STATUS s = check(base, len, attributes, true);
-
-	return s ? s : change(base, len, 0, attributes);
+	return set_clear(base, len, 0, attributes);
 }
 
 static EFI_MEMORY_ATTRIBUTE_PROTOCOL memattr = {

@@ -73,8 +73,10 @@ static UINT32 rotl(UINT32 v, int n)
 	return v << n | v >> (32 - n);
 }
 
-static void quarter_round(UINT32 *x, int a, int b, int c, int d)
+static void quarter_round(UINT32 *x, const UINT8 q[4])
 {
+	int a = q[0], b = q[1], c = q[2], d = q[3];
+
 	x[a] += x[b]; x[d] = rotl(x[d] ^ x[a], 16);
 	x[c] += x[d]; x[b] = rotl(x[b] ^ x[c], 12);
 	x[a] += x[b]; x[d] = rotl(x[d] ^ x[a], 8);
@@ -86,19 +88,16 @@ static void quarter_round(UINT32 *x, int a, int b, int c, int d)
  * RFC's test vectors. */
 void chacha20_block(const UINT32 in[16], UINT8 out[64])
 {
+	static const UINT8 double_round[8][4] = {
+		{ 0, 4, 8, 12 }, { 1, 5, 9, 13 }, { 2, 6, 10, 14 }, { 3, 7, 11, 15 }, /* columns */
+		{ 0, 5, 10, 15 }, { 1, 6, 11, 12 }, { 2, 7, 8, 13 }, { 3, 4, 9, 14 }, /* diagonals */
+	};
 	UINT32 x[16];
 
 	memcpy(x, in, sizeof(x));
-	for (int i = 0; i < 10; i++) {
-		quarter_round(x, 0, 4, 8, 12);  /* columns */
-		quarter_round(x, 1, 5, 9, 13);
-		quarter_round(x, 2, 6, 10, 14);
-		quarter_round(x, 3, 7, 11, 15);
-		quarter_round(x, 0, 5, 10, 15); /* diagonals */
-		quarter_round(x, 1, 6, 11, 12);
-		quarter_round(x, 2, 7, 8, 13);
-		quarter_round(x, 3, 4, 9, 14);
-	}
+	for (int i = 0; i < 10; i++)
+		for (int q = 0; q < 8; q++)
+			quarter_round(x, double_round[q]);
 	for (int i = 0; i < 16; i++)
 		put_le32(out + 4 * i, x[i] + in[i]);
 	wipe(x, sizeof(x));
@@ -119,15 +118,27 @@ static void next_block(UINT8 out[64])
 	wipe(in, sizeof(in));
 }
 
+/* len bytes of key stream to buf. */
+static void stream(UINT8 *buf, UINTN len)
+{
+	UINT8 block[64];
+
+	while (len) {
+		UINTN n = len < sizeof(block) ? len : sizeof(block);
+
+		next_block(block);
+		memcpy(buf, block, n);
+		buf += n;
+		len -= n;
+	}
+	wipe(block, sizeof(block));
+}
+
 /* Fast key erasure: the key becomes fresh key stream, so what is left in memory tells
  * nothing about the output that came before. */
 static void rekey(void)
 {
-	UINT8 block[64];
-
-	next_block(block);
-	memcpy(key, block, sizeof(key));
-	wipe(block, sizeof(block));
+	stream(key, sizeof(key));
 }
 
 /* Fold input into the key, a key's length at a time, each part followed by a rekey. */
@@ -160,34 +171,22 @@ static void reseed(void)
 
 static void generate(UINT8 *buf, UINTN len)
 {
-	UINT8 block[64];
-
 	reseed();
-	while (len) {
-		UINTN n = len < sizeof(block) ? len : sizeof(block);
-
-		next_block(block);
-		memcpy(buf, block, n);
-		buf += n;
-		len -= n;
-	}
+	stream(buf, len);
 	rekey();
-	wipe(block, sizeof(block));
 }
 
 static EFI_STATUS get_raw(UINT8 *buf, UINTN len)
 {
 	while (len) {
 		UINT64 v;
-		UINTN n = len < sizeof(v) ? len : sizeof(v);
 		int tries = RNDR_TRIES;
 
 		while (!rndrrs(&v))
 			if (!--tries)
 				return EFI_NOT_READY;   /* "not enough random data available" */
-		memcpy(buf, &v, n);
-		buf += n;
-		len -= n;
+		for (unsigned i = 0; i < sizeof(v) && len; i++, len--, v >>= 8)
+			*buf++ = v;
 	}
 	return EFI_SUCCESS;
 }

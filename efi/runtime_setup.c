@@ -6,7 +6,6 @@
 #include "memmap.h"
 #include "mmu.h"
 #include "platform.h"
-#include "sysreg.h"
 
 /* Linker symbols: the blob's load address, its end (link address), its section sizes. */
 extern char __rt_lma[], __rt_end[], __rt_text_size[], __rt_data_size[];
@@ -14,22 +13,7 @@ static UINT64 rt_base;
 
 void *rt_ptr(const void *link_address)
 {
-	return (void *)(rt_base + ((UINT64)link_address - RT_LINK_BASE));
-}
-
-/* Make code written through the data cache visible to instruction fetches. */
-static void sync_icache(UINT64 start, UINT64 len)
-{
-	UINT64 ctr = read_sysreg(ctr_el0);
-	UINT64 dline = 4 << ((ctr >> 16) & 0xf), iline = 4 << (ctr & 0xf);
-
-	for (UINT64 a = start & ~(dline - 1); a < start + len; a += dline)
-		asm volatile("dc cvau, %0" :: "r"(a) : "memory");
-	dsb(ish);
-	for (UINT64 a = start & ~(iline - 1); a < start + len; a += iline)
-		asm volatile("ic ivau, %0" :: "r"(a) : "memory");
-	dsb(ish);
-	isb();
+	return (char *)link_address - RT_LINK_BASE + rt_base;
 }
 
 /* One allocation keeps code and data at the distance the code expects; the data part
@@ -48,31 +32,43 @@ static void copy_blob(void)
 	memset((void *)base, 0, RT_DATA_OFFSET + (data_pages << EFI_PAGE_SHIFT));
 	memcpy((void *)base, __rt_lma, text);
 	memcpy((void *)(base + RT_DATA_OFFSET), __rt_lma + text, (UINT64)__rt_data_size);
-	sync_icache(base, text);
+	for (UINT64 page = base; page < base + text; page += EFI_PAGE_SIZE)
+		mmu_sync_icache(page);          /* the code was written through the data cache */
 	mmu_set_prot(base, RT_DATA_OFFSET, PT_R | PT_X);
 }
 
-/* Each service through the blob's copy of it (rt_ptr), never its link address. */
+/* The services at their link addresses: every member after Hdr is one. */
+#define NR_SERVICES 14
+static const EFI_RUNTIME_SERVICES services = {
+	.Hdr = { EFI_RUNTIME_SERVICES_SIGNATURE, EFI_2_100_SYSTEM_TABLE_REVISION,
+		 sizeof(EFI_RUNTIME_SERVICES), 0, 0 },
+	.GetTime = rt_GetTime,
+	.SetTime = rt_SetTime,
+	.GetWakeupTime = rt_GetWakeupTime,
+	.SetWakeupTime = rt_SetWakeupTime,
+	.SetVirtualAddressMap = rt_SetVirtualAddressMap,
+	.ConvertPointer = rt_ConvertPointer,
+	.GetVariable = rt_GetVariable,
+	.GetNextVariableName = rt_GetNextVariableName,
+	.SetVariable = rt_SetVariable,
+	.GetNextHighMonotonicCount = rt_GetNextHighMonotonicCount,
+	.ResetSystem = rt_ResetSystem,
+	.UpdateCapsule = rt_UpdateCapsule,
+	.QueryCapsuleCapabilities = rt_QueryCapsuleCapabilities,
+	.QueryVariableInfo = rt_QueryVariableInfo,
+};
+_Static_assert(sizeof(services) == sizeof(services.Hdr) + NR_SERVICES * sizeof(void *),
+	       "the runtime services table: a header, then the services");
+
+/* Each service through the blob's copy of it (rt_ptr), never its link address: the
+ * table relocated pointer by pointer (as void *, which GCC lets alias every pointer type). */
 static void init_services(EFI_RUNTIME_SERVICES *rs)
 {
-	*rs = (EFI_RUNTIME_SERVICES){
-		.Hdr = { EFI_RUNTIME_SERVICES_SIGNATURE, EFI_2_100_SYSTEM_TABLE_REVISION,
-			 sizeof(*rs), 0, 0 },
-		.GetTime = rt_ptr(rt_GetTime),
-		.SetTime = rt_ptr(rt_SetTime),
-		.GetWakeupTime = rt_ptr(rt_GetWakeupTime),
-		.SetWakeupTime = rt_ptr(rt_SetWakeupTime),
-		.SetVirtualAddressMap = rt_ptr(rt_SetVirtualAddressMap),
-		.ConvertPointer = rt_ptr(rt_ConvertPointer),
-		.GetVariable = rt_ptr(rt_GetVariable),
-		.GetNextVariableName = rt_ptr(rt_GetNextVariableName),
-		.SetVariable = rt_ptr(rt_SetVariable),
-		.GetNextHighMonotonicCount = rt_ptr(rt_GetNextHighMonotonicCount),
-		.ResetSystem = rt_ptr(rt_ResetSystem),
-		.UpdateCapsule = rt_ptr(rt_UpdateCapsule),
-		.QueryCapsuleCapabilities = rt_ptr(rt_QueryCapsuleCapabilities),
-		.QueryVariableInfo = rt_ptr(rt_QueryVariableInfo),
-	};
+	void **fn = (void **)(&rs->Hdr + 1);
+
+	*rs = services;
+	for (unsigned i = 0; i < NR_SERVICES; i++)
+		fn[i] = rt_ptr(fn[i]);
 	efi_table_crc(&rs->Hdr);
 }
 

@@ -139,9 +139,10 @@ static void output_char(UINT32 c, CHAR16 next)
 	}
 }
 
-static EFI_STATUS EFIAPI OutputString(SIMPLE_TEXT_OUTPUT_INTERFACE *this, CHAR16 *string)
+/* OutputString, or with test only TestString: the same walk, which TestString ends at
+ * the first character that cannot be shown. */
+static EFI_STATUS output_string(const CHAR16 *s, bool test)
 {
-	const CHAR16 *s = string;
 	EFI_STATUS status = EFI_SUCCESS;
 
 	if (!s)
@@ -151,29 +152,27 @@ static EFI_STATUS EFIAPI OutputString(SIMPLE_TEXT_OUTPUT_INTERFACE *this, CHAR16
 
 		/* Controls without a meaning here are skipped; a broken surrogate shows as U+FFFD. */
 		if (!is_glyph(c) && !is_control(c)) {
+			if (test)
+				return EFI_UNSUPPORTED;
 			status = EFI_WARN_UNKNOWN_GLYPH;
 			if (!is_surrogate(c))
 				continue;
 			c = REPLACEMENT;
 		}
-		output_char(c, *s);
+		if (!test)
+			output_char(c, *s);
 	}
 	return status;
 }
 
+static EFI_STATUS EFIAPI OutputString(SIMPLE_TEXT_OUTPUT_INTERFACE *this, CHAR16 *string)
+{
+	return output_string(string, false);
+}
+
 static EFI_STATUS EFIAPI TestString(SIMPLE_TEXT_OUTPUT_INTERFACE *this, CHAR16 *string)
 {
-	const CHAR16 *s = string;
-
-	if (!s)
-		return EFI_INVALID_PARAMETER;
-	while (*s) {
-		UINT32 c = read_char(&s);
-
-		if (!is_glyph(c) && !is_control(c))
-			return EFI_UNSUPPORTED;
-	}
-	return EFI_SUCCESS;
+	return output_string(string, true);
 }
 
 static EFI_STATUS EFIAPI QueryMode(SIMPLE_TEXT_OUTPUT_INTERFACE *this, UINTN mode_number,
@@ -291,15 +290,16 @@ static int get_byte_soon(void)
 	return c;
 }
 
-/* Keys VT100 and xterm send as ESC [ <letter> or ESC O <letter> ... */
-static const UINT16 letter_keys[] = {
+/* Keys VT100 and xterm send as ESC [ <letter> or ESC O <letter> (scan codes fit a byte:
+ * the largest, SCAN_ESC, is 0x17) ... */
+static const UINT8 letter_keys[] = {
 	['A'] = SCAN_UP, ['B'] = SCAN_DOWN, ['C'] = SCAN_RIGHT, ['D'] = SCAN_LEFT,
 	['F'] = SCAN_END, ['H'] = SCAN_HOME,
 	['P'] = SCAN_F1, ['Q'] = SCAN_F2, ['R'] = SCAN_F3, ['S'] = SCAN_F4,
 };
 
 /* ... and as ESC [ <number> ~ (VT220, xterm, rxvt, the Linux console). */
-static const UINT16 tilde_keys[] = {
+static const UINT8 tilde_keys[] = {
 	[1] = SCAN_HOME, [2] = SCAN_INSERT, [3] = SCAN_DELETE, [4] = SCAN_END,
 	[5] = SCAN_PAGE_UP, [6] = SCAN_PAGE_DOWN,
 	[11] = SCAN_F1, [12] = SCAN_F2, [13] = SCAN_F3, [14] = SCAN_F4, [15] = SCAN_F5,

@@ -70,22 +70,26 @@ size_t smbios_type0_size(const struct smbios_bios_info *bios)
 }
 
 /* BIOS Information (section 7.1), with what is true of a UEFI firmware in a VM. */
+static const uint8_t type0[TYPE0_LENGTH] = {
+	[0] = TYPE_BIOS_INFO,
+	[1] = TYPE0_LENGTH,
+	/* 2, 3: the handle */
+	[4] = 1,                        /* Vendor: string 1 */
+	[5] = 2,                        /* BIOS Version */
+	/* 6, 7: BIOS Starting Address Segment, 0 on UEFI systems; 9: ROM Size, 0 as in
+	 * QEMU's own type 0 records (the flash is the VM's business) */
+	[8] = 3,                        /* BIOS Release Date */
+	[0x0a] = 1 << 3,                /* Characteristics: the legacy BIOS ones are not supported */
+	[0x13] = 1 << 3 | 1 << 4,       /* UEFI is supported; the system is a virtual machine */
+	[0x14] = 0xff, 0xff, 0xff, 0xff, /* no release numbers, no embedded controller */
+};
+
 static void put_type0(uint8_t *p, uint16_t handle, const struct smbios_bios_info *bios)
 {
 	const char *strings[] = { bios->vendor, bios->version, bios->date };
 
-	memset(p, 0, TYPE0_LENGTH);
-	p[0] = TYPE_BIOS_INFO;
-	p[1] = TYPE0_LENGTH;
+	memcpy(p, type0, TYPE0_LENGTH);
 	p[2] = handle, p[3] = handle >> 8;
-	p[4] = 1;                       /* Vendor: string 1 */
-	p[5] = 2;                       /* BIOS Version */
-	/* 6, 7: BIOS Starting Address Segment, 0 on UEFI systems; 9: ROM Size, 0 as in
-	 * QEMU's own type 0 records (the flash is the VM's business) */
-	p[8] = 3;                       /* BIOS Release Date */
-	p[0x0a] = 1 << 3;               /* Characteristics: the legacy BIOS ones are not supported */
-	p[0x13] = 1 << 3 | 1 << 4;      /* UEFI is supported; the system is a virtual machine */
-	memset(p + 0x14, 0xff, 4);      /* no release numbers, no embedded controller */
 	p += TYPE0_LENGTH;
 	for (unsigned i = 0; i < 3; i++) {
 		size_t n = strlen(strings[i]) + 1;

@@ -219,10 +219,9 @@ EFI_STATUS memmap_alloc(struct memmap *m, EFI_ALLOCATE_TYPE how, UINT32 type,
 		return EFI_INVALID_PARAMETER;
 	switch (how) {
 	case AllocateAnyPages:
-		d = find_top(m, pages, align >> EFI_PAGE_SHIFT, PFN_END, &lo);
-		break;
 	case AllocateMaxAddress:
-		d = find_top(m, pages, align >> EFI_PAGE_SHIFT, limit_of(*addr), &lo);
+		d = find_top(m, pages, align >> EFI_PAGE_SHIFT,
+			     how == AllocateAnyPages ? PFN_END : limit_of(*addr), &lo);
 		break;
 	case AllocateAddress:
 		if (*addr & (align - 1))
@@ -310,7 +309,8 @@ EFI_STATUS memmap_free(struct memmap *m, UINT64 base, UINT64 pages)
 	return set_range(m, lo, lo + pages, EfiConventionalMemory, attr);
 }
 
-/* The size we report; callers step by it, so it could grow without breaking them. */
+/* The size we report; callers step by it, so it could grow without breaking them (the
+ * copy in memmap_get would then go descriptor by descriptor). */
 #define DESC_SIZE sizeof(EFI_MEMORY_DESCRIPTOR)
 
 EFI_STATUS memmap_get(struct memmap *m, UINTN *size, EFI_MEMORY_DESCRIPTOR *buf,
@@ -330,9 +330,7 @@ EFI_STATUS memmap_get(struct memmap *m, UINTN *size, EFI_MEMORY_DESCRIPTOR *buf,
 	}
 	if (!buf)
 		return EFI_INVALID_PARAMETER;
-	__builtin_memset(buf, 0, need);
-	for (UINTN i = 0; i < m->count; i++)
-		__builtin_memcpy((UINT8 *)buf + i * DESC_SIZE, &m->desc[i], sizeof(m->desc[i]));
+	__builtin_memcpy(buf, m->desc, need);
 	*size = need;
 	if (key)
 		*key = m->key;
