@@ -54,14 +54,21 @@ static UINT64 page_align(UINT64 size)
 	return EFI_SIZE_TO_PAGES(size) << EFI_PAGE_SHIFT;
 }
 
-/* Protections from the section table: code RX, read-only data R, data RW, never W+X. */
+/* Protections from the section table: code RX, read-only data R, data RW, never W+X.
+ * Code was written through the data side (a copy, or fw_cfg's DMA): an arm64 CPU
+ * fetches it only after the D-cache is cleaned and the I-cache invalidated for it
+ * (under TCG it always sees it; on a real CPU under KVM a stale line could run). */
 static void protect(const struct pe_image *pe, UINT64 base)
 {
 	mmu_set_prot(base, page_align(pe->size_of_headers), PT_R);
 	for (unsigned i = 0; i < pe->nr_sections; i++) {
 		const struct pe_section *s = &pe->sec[i];
+		unsigned prot = pe_section_prot(s);
 
-		mmu_set_prot(base + s->rva, page_align(s->vsize), pe_section_prot(s));
+		if (prot & PT_X)
+			for (UINT64 a = 0; a < s->vsize; a += EFI_PAGE_SIZE)
+				mmu_sync_icache(base + s->rva + a);
+		mmu_set_prot(base + s->rva, page_align(s->vsize), prot);
 	}
 }
 
