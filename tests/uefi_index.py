@@ -8,7 +8,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The tables and what the spec calls them.
 TABLES = {
     "efi_bs": "boot services",
-    "init_services": "runtime services",
+    "services": "runtime services",
     "efi_conout": "EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL",
     "efi_conin": "EFI_SIMPLE_TEXT_INPUT_PROTOCOL",
     "rng": "EFI_RNG_PROTOCOL",
