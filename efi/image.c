@@ -54,21 +54,30 @@ static UINT64 page_align(UINT64 size)
 	return EFI_SIZE_TO_PAGES(size) << EFI_PAGE_SHIFT;
 }
 
-/* Protections from the section table: code RX, read-only data R, data RW, never W+X.
- * Code was written through the data side (a copy, or fw_cfg's DMA): an arm64 CPU
- * fetches it only after the D-cache is cleaned and the I-cache invalidated for it
- * (under TCG it always sees it; on a real CPU under KVM a stale line could run). */
+/* Protections from the section table: code RX, read-only data R, data RW, never W+X. */
 static void protect(const struct pe_image *pe, UINT64 base)
 {
 	mmu_set_prot(base, page_align(pe->size_of_headers), PT_R);
 	for (unsigned i = 0; i < pe->nr_sections; i++) {
 		const struct pe_section *s = &pe->sec[i];
-		unsigned prot = pe_section_prot(s);
 
-		if (prot & PT_X)
+		mmu_set_prot(base + s->rva, page_align(s->vsize), pe_section_prot(s));
+	}
+}
+
+/* Code the CPU copied (LoadImage) is fetched only after the D-cache is cleaned and the
+ * I-cache invalidated for it: TCG never notices, a real CPU under KVM could run a stale
+ * line, as when a boot option returns and the next is loaded where it was. (-kernel's
+ * Image is written by fw_cfg's DMA, not through our D-cache, and its stub cleans and
+ * invalidates the kernel before running it: syncing its 20 MB here would cost 2.8 ms.) */
+static void sync_code(const struct pe_image *pe, UINT64 base)
+{
+	for (unsigned i = 0; i < pe->nr_sections; i++) {
+		const struct pe_section *s = &pe->sec[i];
+
+		if (pe_section_prot(s) & PT_X)
 			for (UINT64 a = 0; a < s->vsize; a += EFI_PAGE_SIZE)
 				mmu_sync_icache(base + s->rva + a);
-		mmu_set_prot(base + s->rva, page_align(s->vsize), prot);
 	}
 }
 
@@ -259,6 +268,7 @@ static EFI_STATUS load_pe(const void *file, UINTN size, EFI_HANDLE parent,
 		FreePages(base, pages);
 		return EFI_LOAD_ERROR;
 	}
+	sync_code(&pe, base);
 	s = efi_image_create(&pe, base, pages, parent, path, handle, NULL);
 	if (s)
 		FreePages(base, pages);
