@@ -76,8 +76,7 @@ static void sync_code(const struct pe_image *pe, UINT64 base)
 		const struct pe_section *s = &pe->sec[i];
 
 		if (pe_section_prot(s) & PT_X)
-			for (UINT64 a = 0; a < s->vsize; a += EFI_PAGE_SIZE)
-				mmu_sync_icache(base + s->rva + a);
+			mmu_sync_icache_range(base + s->rva, s->vsize);
 	}
 }
 

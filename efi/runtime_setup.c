@@ -32,8 +32,7 @@ static void copy_blob(void)
 	memset((void *)base, 0, RT_DATA_OFFSET + (data_pages << EFI_PAGE_SHIFT));
 	memcpy((void *)base, __rt_lma, text);
 	memcpy((void *)(base + RT_DATA_OFFSET), __rt_lma + text, (UINT64)__rt_data_size);
-	for (UINT64 page = base; page < base + text; page += EFI_PAGE_SIZE)
-		mmu_sync_icache(page);          /* the code was written through the data cache */
+	mmu_sync_icache_range(base, text);     /* the code was written through the data cache */
 	mmu_set_prot(base, RT_DATA_OFFSET, PT_R | PT_X);
 }
 

@@ -18,6 +18,8 @@ unsigned mmu_get_prot(uint64_t addr);
 void mmu_set_wxn(bool on);
 /* Make what was written to the 4 KiB page at addr visible to instruction fetches. */
 void mmu_sync_icache(uint64_t addr);
+/* The same for every page of [addr, addr + size). */
+void mmu_sync_icache_range(uint64_t addr, uint64_t size);
 /* VA (= PA) bits covered, and the number of table pages in use. */
 unsigned mmu_va_bits(void);
 unsigned mmu_tables(void);

@@ -171,6 +171,12 @@ void mmu_sync_icache(uint64_t addr)
 	icache_sync_page(addr & ~0xfffULL);
 }
 
+void mmu_sync_icache_range(uint64_t addr, uint64_t size)
+{
+	for (uint64_t page = addr & ~0xfffULL; page < addr + size; page += 0x1000)
+		icache_sync_page(page);
+}
+
 unsigned mmu_va_bits(void)
 {
 	return ctx.va_bits;
