@@ -15,7 +15,9 @@ PEERS = [n for n in NAMES if n not in ("direct", "efilite")]
 COLUMNS = [("output", "firmware output"), ("stub", "EFI stub"), ("kernel", "kernel"),
            ("init", "init"), ("exit", "QEMU exit")]
 KIB, MIB = 1 << 10, 1 << 20
-TARGET_RATIO, TARGET_EDK2, TARGET_SIZE, TARGET_RAM = 1.10, 5.0, 64 * KIB, 2 * MIB
+# The image target is wave 2's (DESIGN.md §7: disks and variables included); wave 1's
+# 64 KiB was for a firmware without them.
+TARGET_RATIO, TARGET_EDK2, TARGET_SIZE, TARGET_RAM = 1.10, 5.0, 128 * KIB, 2 * MIB
 
 
 class Results:
