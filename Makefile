@@ -179,7 +179,8 @@ $(B)/host/test_event:   tests/host/test_event.c efi/event.c $(STUBS)
 $(B)/host/test_pecoff:  tests/host/test_pecoff.c efi/pecoff.c
 # fail() (include/why.h) for the parsers of untrusted input, in their tests and fuzzers too
 $(B)/host/test_pecoff $(B)/host/test_acpi_loader $(B)/host/test_smbios $(B)/host/test_part \
-$(B)/fuzz/fuzz_pecoff $(B)/fuzz/fuzz_acpi_loader $(B)/fuzz/fuzz_smbios $(B)/fuzz/fuzz_part: lib/why.c
+$(B)/host/test_dt $(B)/fuzz/fuzz_pecoff $(B)/fuzz/fuzz_acpi_loader $(B)/fuzz/fuzz_smbios \
+$(B)/fuzz/fuzz_part $(B)/fuzz/fuzz_dt: lib/why.c
 $(B)/host/test_console: tests/host/test_console.c efi/simple_text.c lib/utf.c $(STUBS)
 $(B)/host/test_rng:     tests/host/test_rng.c efi/rng.c
 $(B)/host/test_fwcfg:   tests/host/test_fwcfg.c fwcfg/filedir.c fwcfg/bool.c

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "platform.h"
 #include "util.h"
+#include "why.h"
 
 #define STR_(x) #x
 #define STR(x)  STR_(x)
@@ -39,29 +40,18 @@ struct regions {
 
 /* ---- error messages ---- */
 
-static int fail(const char **why, const char *msg)
-{
-	*why = msg;
-	return -1;
-}
-
-/* dt_parse stops at its first error, so one buffer serves every message. */
-static char message[128];
-
-static const char *fdt_message(const char *what, int err)
-{
-	snprintf(message, sizeof(message), "device tree: %s (%s)", what, fdt_strerror(err));
-	return message;
-}
-
 /* "device tree: <prefix><node name><what>", e.g. "/memory@40000000: ...". */
-static const char *node_message(const void *fdt, const char *prefix, int node,
-				const char *what)
+static int node_fail(const char **why, const void *fdt, const char *prefix, int node,
+		     const char *what)
 {
 	const char *name = fdt_get_name(fdt, node, NULL);
 
-	snprintf(message, sizeof(message), "device tree: %s%s%s", prefix, name ? name : "?", what);
-	return message;
+	return fail(why, "device tree: %s%s%s", prefix, name ? name : "?", what);
+}
+
+static int fdt_fail(const char **why, const char *what, int err)
+{
+	return fail(why, "device tree: %s (%s)", what, fdt_strerror(err));
 }
 
 /* ---- properties ---- */
@@ -315,7 +305,7 @@ static int region_add(struct regions *rl, const struct region *r, const char **w
 	unsigned i;
 
 	if (*rl->nr == rl->max)
-		return fail(why, rl->too_many);
+		return fail(why, "%s", rl->too_many);
 	for (i = (*rl->nr)++; i > 0 && rl->list[i - 1].base > r->base; i--)
 		rl->list[i] = rl->list[i - 1];
 	rl->list[i] = *r;
@@ -332,12 +322,12 @@ static int regions_add_reg(const void *fdt, int node, const struct bus *bus, int
 	int i, err, n = reg_open(fdt, node, bus, &reg);
 
 	if (n < 0)
-		return fail(why, node_message(fdt, prefix, node,
-			": reg is not a whole number of (address, size) entries"));
+		return node_fail(why, fdt, prefix, node,
+			": reg is not a whole number of (address, size) entries");
 	for (i = 0; i < n; i++) {
 		if (!reg_entry(&reg, i, &r))
-			return fail(why, node_message(fdt, prefix, node,
-				": reg entry ends beyond 2^64"));
+			return node_fail(why, fdt, prefix, node,
+				": reg entry ends beyond 2^64");
 		if (!r.size)
 			continue;
 		r.node = numa;
@@ -380,7 +370,7 @@ static int parse_memory(const void *fdt, struct platform *p, const char **why)
 			return err;
 	}
 	if (node != -FDT_ERR_NOTFOUND)
-		return fail(why, fdt_message("bad structure", node));
+		return fdt_fail(why, "bad structure", node);
 	if (!p->nr_ram)
 		return fail(why, "device tree: no /memory");
 	/* Sorted, and no end wraps: overlap is a start before the previous end. */
@@ -413,7 +403,7 @@ static int parse_reserved(const void *fdt, int parent, struct platform *p, const
 				return err;
 		}
 		if (node != -FDT_ERR_NOTFOUND)
-			return fail(why, fdt_message("bad structure", node));
+			return fdt_fail(why, "bad structure", node);
 	}
 	/* libfdt ends the list at the first zero-sized entry, as the spec does. */
 	n = fdt_num_mem_rsv(fdt);
@@ -624,7 +614,7 @@ static int check_fdt(const void *fdt, const char **why)
 	int err = fdt_check_header(fdt);
 
 	if (err)
-		return fail(why, fdt_message("bad header", err));
+		return fdt_fail(why, "bad header", err);
 	/* Versions before 17 lack the structure block's size, and libfdt 1.6.1's
 	 * fdt_check_full dereferences NULL on some of them (found by tests/fuzz/fuzz_dt). */
 	if (fdt_version(fdt) < 17)
@@ -635,7 +625,7 @@ static int check_fdt(const void *fdt, const char **why)
 	/* One walk of the structure block makes every later lookup safe to trust. */
 	err = fdt_check_full(fdt, fdt_totalsize(fdt));
 	if (err)
-		return fail(why, fdt_message("bad structure", err));
+		return fdt_fail(why, "bad structure", err);
 	return 0;
 }
 

@@ -1,5 +1,5 @@
-/* The parsers of untrusted input (PE/COFF, ACPI loader script, SMBIOS, partitions) say what is wrong
- * through *why. */
+/* The parsers of untrusted input (PE/COFF, ACPI loader script, SMBIOS, partitions, the
+ * device tree) say what is wrong through *why. */
 #ifndef EFILITE_EFI_WHY_H
 #define EFILITE_EFI_WHY_H
 
