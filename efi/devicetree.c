@@ -28,7 +28,7 @@ void efi_install_fdt(const void *fdt)
 	void *copy;
 
 	if (used > fdt_totalsize(fdt) || fdt_off_dt_struct(fdt) > fdt_off_dt_strings(fdt) ||
-	    AllocatePool(EfiBootServicesData, size, &copy))
+	    !(copy = efi_pool(size)))
 		fatal("cannot copy the device tree");
 	memcpy(copy, fdt, used);
 	fdt_set_totalsize(copy, size);

@@ -110,7 +110,8 @@ void efi_runtime_tables(void)
 
 	for (UINTN i = 0; i < memmap.count; i++)
 		n += memmap.desc[i].Type == EfiRuntimeServicesData;
-	if (AllocatePool(EfiBootServicesData, sizeof(*mat) + (n + 1) * sizeof(*d), (void **)&mat))
+	mat = efi_pool(sizeof(*mat) + (n + 1) * sizeof(*d));
+	if (!mat)
 		fatal("no memory for the memory attributes table");
 	*mat = (typeof(*mat)){ 1, n + 1, sizeof(*d), 0 };
 	d = (EFI_MEMORY_DESCRIPTOR *)(mat + 1);
